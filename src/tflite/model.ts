@@ -5,7 +5,7 @@ import { builtinByName, builtinCodeOf, EDGETPU_CUSTOM_OP, opNameOf } from './opc
 import { cutSubgraph, pruneModel } from './prune.js';
 import { readModelTree } from './read.js';
 import { Subgraph } from './subgraph.js';
-import { validateModelTree } from './validate.js';
+import { TFLITE_SCHEMA_VERSION, validateModelTree } from './validate.js';
 import type { OperatorInfo } from './views.js';
 import { writeModelTree, type WriteOptions } from './write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -65,6 +65,21 @@ export class Model {
     const { model, externalBuffers } = readModelTree(u8, options.source);
     validateModelTree(model, options.source);
     return new Model(model, { source: options.source, externalBuffers: externalBuffers.size > 0 });
+  }
+
+  /**
+   * A new, empty model: schema version 3, one empty subgraph, the empty buffer 0.
+   * Build it up with addTensor/addOperator and setInputs/setOutputs.
+   */
+  static create(options: { description?: string; subgraphName?: string } = {}): Model {
+    const tree = new fb.ModelT();
+    tree.version = TFLITE_SCHEMA_VERSION;
+    tree.description = options.description ?? 'edgetpu-learn';
+    const g = new fb.SubGraphT();
+    g.name = options.subgraphName ?? 'main';
+    tree.subgraphs = [g];
+    tree.buffers = [new fb.BufferT()];
+    return new Model(tree, {});
   }
 
   /** Reads and parses a .tflite file. */

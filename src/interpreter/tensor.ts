@@ -1,0 +1,22 @@
+import type { DType, Quantization, TypedArray } from '../tflite/index.js';
+
+/**
+ * A tensor as the interpreter runs it: static shape and type from the model, and its
+ * memory, fixed once at create() time (a slice of the arena, a constant buffer from the
+ * model, or a dedicated input/output buffer). Kernels capture `data` when they are
+ * prepared and read or write it on every run; it never moves.
+ */
+export interface RuntimeTensor {
+  readonly index: number;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Number of elements (product of shape; 1 for a scalar). */
+  readonly size: number;
+  readonly quantization: Quantization | null;
+  readonly isConstant: boolean;
+  /** The tensor's bytes. */
+  bytes: Uint8Array;
+  /** A typed view of `bytes` for `dtype` (Uint8Array for uint8/bool, Int8Array for int8...). */
+  data: TypedArray;
+}
