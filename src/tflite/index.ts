@@ -6,3 +6,4 @@ export { type DType, type TypedArray, bytesPerElement, typedView } from './dtype
 export { EDGETPU_CUSTOM_OP } from './opcodes.js';
 export { fb } from './schema.js';
 export type { WriteOptions } from './write.js';
+export { summarizeModel, type ModelSummary, type TensorSummary } from './summary.js';

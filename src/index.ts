@@ -1,0 +1,3 @@
+/** edgetpu-learn: on-device transfer learning for the Google Coral Edge TPU. */
+export * from './tflite/index.js';
+export { EdgeTpuLearnError } from './errors.js';
