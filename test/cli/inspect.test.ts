@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSummary } from '../../src/tflite/index.js';
-import { CORAL_TEST_DATA, coralModels, requireCoralData } from '../helpers/data.js';
+import { CORAL_TEST_DATA, coralFile, coralModels, requireCoralData } from '../helpers/data.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('edgetpu-learn inspect', function () {
@@ -31,6 +31,8 @@ describe('edgetpu-learn inspect', function () {
   }
 
   it('reports quantization, metadata and the CPU tail of an Edge TPU model', async function () {
+    coralFile(this, 'movenet_single_pose_lightning_ptq_edgetpu.tflite');
+    coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite');
     const movenet = JSON.parse((await runCli('inspect', join(CORAL_TEST_DATA, 'movenet_single_pose_lightning_ptq_edgetpu.tflite'), '--json')).stdout) as ModelSummary;
     expect(movenet.edgetpu.cpuOperators).to.include({ CAST: 5, QUANTIZE: 7, GATHER_ND: 4, RESHAPE: 11 });
     expect(movenet.outputs[0]).to.include({ dtype: 'float32', scale: null });
@@ -42,6 +44,7 @@ describe('edgetpu-learn inspect', function () {
   });
 
   it('fails cleanly on a file that is not a model', async function () {
+    coralFile(this, 'cat.bmp');
     const r = await runCli('inspect', join(CORAL_TEST_DATA, 'cat.bmp'));
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/cat\.bmp: no TFLite file identifier/);
