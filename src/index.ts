@@ -1,3 +1,5 @@
 /** edgetpu-learn: on-device transfer learning for the Google Coral Edge TPU. */
 export * from './tflite/index.js';
 export { EdgeTpuLearnError } from './errors.js';
+export * from './image/index.js';
+export * from './data/index.js';
