@@ -3,3 +3,4 @@ export * from './tflite/index.js';
 export { EdgeTpuLearnError } from './errors.js';
 export * from './image/index.js';
 export * from './data/index.js';
+export * from './learn/index.js';

@@ -16,6 +16,8 @@ export interface KernelNode {
   /** The decoded builtin options table (e.g. fb.Conv2DOptionsT), or null. */
   readonly options: OperatorInfo['options'];
   readonly customOptions: Uint8Array;
+  /** The device the interpreter was created for (Interpreter.create's `device` option), when given. */
+  readonly device?: string;
 }
 
 /**

@@ -1,0 +1,157 @@
+import { Model, type DType, type Quantization, type TypedArray } from '../tflite/index.js';
+import { AsyncKernelError, InterpreterStateError } from './errors.js';
+import { bindInputs, type InterpreterInputs } from './input-binding.js';
+import type { KernelRun } from './kernel.js';
+import { buildRuntimeGraph, type RuntimeGraph } from './runtime-graph.js';
+import type { RuntimeTensor } from './tensor.js';
+
+export type { InterpreterInputs } from './input-binding.js';
+
+/** A model input or output as callers see it. */
+export interface TensorDetails {
+  /** Tensor index in subgraph 0. */
+  readonly index: number;
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** null for tensors that are not quantized. */
+  readonly quantization: Quantization | null;
+}
+
+export interface InterpreterOptions {
+  /**
+   * Where to run. Left out: the CPU kernels, plus the Edge TPU kernel for compiled Edge TPU
+   * programs when one is registered. 'cpu': the CPU only (an Edge TPU model then fails with
+   * EdgeTpuRequiredError). Anything else names a device for the Edge TPU kernel. It is handed
+   * to every kernel (KernelNode.device).
+   */
+  device?: 'cpu' | (string & {});
+}
+
+/**
+ * A kernel run function that holds resources (a device, a worker) carries a close() method;
+ * Interpreter.close() calls it.
+ */
+export interface ClosableKernelRun {
+  (): void | Promise<void>;
+  close(): void | Promise<void>;
+}
+
+const isClosable = (run: KernelRun): run is ClosableKernelRun => typeof (run as Partial<ClosableKernelRun>).close === 'function';
+const isThenable = (v: unknown): v is PromiseLike<void> => typeof (v as PromiseLike<void> | undefined)?.then === 'function';
+const isAsyncFunction = (f: unknown): boolean => Object.prototype.toString.call(f) === '[object AsyncFunction]';
+
+const detailsOf = (t: RuntimeTensor): TensorDetails => ({ index: t.index, name: t.name, shape: t.shape.slice(), dtype: t.dtype, quantization: t.quantization });
+
+/**
+ * Runs subgraph 0 of a TFLite model on the CPU with this library's kernels (and an Edge TPU
+ * kernel, when one is registered). Everything is decided at create(): every operator has a
+ * kernel, every tensor has its memory (one arena shared by the intermediates, dedicated buffers
+ * for inputs and outputs), so run() allocates nothing.
+ *
+ * The arrays run() returns are views of the output buffers: the next run overwrites them.
+ * Copy them (`out.slice()`) to keep results across runs.
+ */
+export class Interpreter {
+  readonly inputs: readonly TensorDetails[];
+  readonly outputs: readonly TensorDetails[];
+  /** Bytes of the arena that holds every intermediate tensor. */
+  readonly arenaBytes: number;
+  /** What the intermediates would take if none shared memory (for comparison with arenaBytes). */
+  readonly unsharedIntermediateBytes: number;
+
+  private readonly graph: RuntimeGraph;
+  /** Operators known to complete asynchronously (their run returned a promise, or is an async function). */
+  private readonly asyncNodes: Set<number>;
+  private readonly outputViews: TypedArray[];
+  private busy = false;
+  private closed = false;
+
+  private constructor(graph: RuntimeGraph) {
+    this.graph = graph;
+    this.inputs = graph.inputs.map(detailsOf);
+    this.outputs = graph.outputs.map(detailsOf);
+    this.arenaBytes = graph.arena.byteLength;
+    this.unsharedIntermediateBytes = graph.unsharedBytes;
+    this.outputViews = graph.outputs.map((t) => t.data);
+    this.asyncNodes = new Set(graph.runs.flatMap((run, i) => (isAsyncFunction(run) ? [i] : [])));
+  }
+
+  /**
+   * Loads and prepares a model. Throws, here and never at run(): UnsupportedOperatorError for an
+   * operator without a kernel, EdgeTpuRequiredError for an Edge TPU model without the Edge TPU
+   * backend, UnsupportedModelError for dynamic shapes, InvalidModelError for broken files or
+   * quantization parameters.
+   */
+  static async create(model: Model | string | Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
+    const m = typeof model === 'string' ? await Model.load(model) : model instanceof Model ? model : Model.fromBuffer(model);
+    return Interpreter.fromModel(m, options);
+  }
+
+  /** create() for a model already in memory, synchronously. */
+  static fromModel(model: Model, options: InterpreterOptions = {}): Interpreter {
+    return new Interpreter(buildRuntimeGraph(model, options.device));
+  }
+
+  /**
+   * Runs the model once. Inputs are checked (count, type, length) before anything runs; a
+   * Uint8Array of the right byte length is accepted for any type. The returned arrays are
+   * views of the output buffers, overwritten by the next run.
+   */
+  async run(inputs: InterpreterInputs): Promise<TypedArray[]> {
+    this.begin(inputs);
+    try {
+      const runs = this.graph.runs;
+      for (let i = 0; i < runs.length; i++) {
+        const pending = runs[i]!();
+        if (isThenable(pending)) {
+          this.asyncNodes.add(i);
+          await pending;
+        }
+      }
+      return this.outputViews.slice();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** run() without a promise; throws AsyncKernelError when a kernel completes asynchronously. */
+  runSync(inputs: InterpreterInputs): TypedArray[] {
+    if (this.asyncNodes.size > 0) throw this.asyncError([...this.asyncNodes][0]!);
+    this.begin(inputs);
+    try {
+      const runs = this.graph.runs;
+      for (let i = 0; i < runs.length; i++) {
+        const pending = runs[i]!();
+        if (isThenable(pending)) {
+          this.asyncNodes.add(i);
+          // Nobody will await it: keep its failure from becoming an unhandled rejection.
+          Promise.resolve(pending).catch(() => undefined);
+          throw this.asyncError(i);
+        }
+      }
+      return this.outputViews.slice();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Releases what kernels hold (the Edge TPU, for one). The interpreter cannot run afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const run of this.graph.runs) if (isClosable(run)) await run.close();
+  }
+
+  private begin(inputs: InterpreterInputs): void {
+    if (this.closed) throw new InterpreterStateError('the interpreter is closed; create a new one');
+    if (this.busy) throw new InterpreterStateError('the interpreter is already running; await the previous run() (or use one interpreter per concurrent task, e.g. InterpreterPool)');
+    bindInputs(this.graph.inputs, inputs);
+    this.busy = true;
+  }
+
+  private asyncError(node: number): AsyncKernelError {
+    const n = this.graph.nodes[node]!;
+    return new AsyncKernelError(`operator ${node} (${n.op}) completes asynchronously, so this model cannot run synchronously; use await interpreter.run(...)`);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * ADD with NumPy broadcasting, for uint8, int8, int32 and float32, with a fused activation.
+ *
+ * uint8/int8 follow TFLite's 8-bit scheme: both inputs are brought to a common scale with 20
+ * bits of headroom, a = M1((q1 − zp1)·2^20), b = M2((q2 − zp2)·2^20), where M1 = s1 / (2·max(s1, s2))
+ * and M2 likewise, then out = clamp(M_out(a + b) + zp_out) with M_out = 2·max(s1, s2) / (2^20·s_out).
+ * Every multiplication is the reference double-rounding form (ties away from zero).
+ */
+import { fb } from '../../tflite/index.js';
+import { int32ActivationRange, isClampActivation, quantizedActivationRange } from '../activation-range.js';
+import { planBroadcast, broadcastShape, type BroadcastPlan } from '../broadcast.js';
+import { flushDenormal, float32ActivationClamp } from '../elementwise-support.js';
+import type { KernelNode, KernelRun } from '../kernel.js';
+import { quantizeMultiplierSmallerThanOne, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quantization-math.js';
+import { registerKernel } from '../registry.js';
+import type { RuntimeTensor } from '../tensor.js';
+import { expectCounts, expectShape, expectType, input, invalid, optionsOf, output, perTensorQuantization, shapeText, unsupported } from './node-checks.js';
+
+const LEFT_SHIFT = 20;
+/** Output size from which quantized ADD uses a 64 KiB table of every result (building it costs about 65,536 elements' worth). */
+const LOOKUP_MIN_ELEMENTS = 4096;
+
+/** The value of raw byte `b` in an 8-bit tensor. */
+const byteValue = (dtype: string, b: number): number => (dtype === 'int8' ? (b << 24) >> 24 : b);
+
+function prepareAdd(node: KernelNode): KernelRun {
+  expectCounts(node, [2, 2], 1);
+  const aT = input(node, 0);
+  const bT = input(node, 1);
+  const outT = output(node, 0);
+  const activation = optionsOf(node, fb.AddOptionsT).fusedActivationFunction;
+  expectType(node, aT, 'input 0', ['uint8', 'int8', 'int32', 'float32']);
+  expectType(node, bT, 'input 1', [aT.dtype]);
+  expectType(node, outT, 'the output', [aT.dtype]);
+  if (!isClampActivation(activation)) throw unsupported(node, `fused activation ${fb.ActivationFunctionType[activation]}`);
+  const shape = broadcastShape(aT.shape, bT.shape);
+  if (!shape) throw invalid(node, `input shapes ${shapeText(aT.shape)} and ${shapeText(bT.shape)} do not broadcast`);
+  expectShape(node, outT, 'the output', shape);
+  const layout = planBroadcast(aT.shape, bT.shape);
+
+  switch (aT.dtype) {
+    case 'float32': {
+      const [lo, hi] = float32ActivationClamp(activation);
+      return addFloat(aT.data as Float32Array, bT.data as Float32Array, outT.data as Float32Array, layout, lo, hi);
+    }
+    case 'int32': {
+      const [lo, hi] = int32ActivationRange(activation);
+      return addInt32(aT.data as Int32Array, bT.data as Int32Array, outT.data as Int32Array, layout, lo, hi);
+    }
+    default:
+      return addQuantized(node, aT, bT, outT, layout, activation);
+  }
+}
+
+function addQuantized(node: KernelNode, aT: RuntimeTensor, bT: RuntimeTensor, outT: RuntimeTensor, layout: BroadcastPlan, activation: fb.ActivationFunctionType): KernelRun {
+  const qa = perTensorQuantization(node, aT, 'input 0');
+  const qb = perTensorQuantization(node, bT, 'input 1');
+  const qo = perTensorQuantization(node, outT, 'the output');
+  const twiceMaxScale = 2 * Math.max(qa.scale, qb.scale);
+  if (twiceMaxScale / ((1 << LEFT_SHIFT) * qo.scale) >= 1) throw unsupported(node, `the output scale ${qo.scale} is too small for the input scales (${qa.scale}, ${qb.scale})`);
+  const ma = quantizeMultiplierSmallerThanOne(qa.scale / twiceMaxScale);
+  const mb = quantizeMultiplierSmallerThanOne(qb.scale / twiceMaxScale);
+  // (1 << 20) · s_out is a float32 product in TFLite (exact: a power of two).
+  const mo = quantizeMultiplierSmallerThanOne(twiceMaxScale / ((1 << LEFT_SHIFT) * qo.scale));
+  const [actMin, actMax] = quantizedActivationRange(activation, outT.dtype, qo.scale, qo.zeroPoint);
+  const a = aT.data as Uint8Array | Int8Array;
+  const b = bT.data as Uint8Array | Int8Array;
+  const y = outT.data as Uint8Array | Int8Array;
+  const { rows, inner, aOffsets, bOffsets, aStep, bStep } = layout;
+  const zpA = qa.zeroPoint;
+  const zpB = qb.zeroPoint;
+  const zpOut = qo.zeroPoint;
+  const mA = ma.multiplier;
+  const mB = mb.multiplier;
+  const mOut = mo.multiplier;
+  const sA = -ma.shift;
+  const sB = -mb.shift;
+  const sOut = -mo.shift;
+
+  // Each output depends only on the two input bytes: for big tensors, a table of all 65,536
+  // results (built with the arithmetic above) is much cheaper than that arithmetic per element.
+  if (y.length >= LOOKUP_MIN_ELEMENTS) {
+    const scaledA = new Int32Array(256);
+    const scaledB = new Int32Array(256);
+    for (let i = 0; i < 256; i++) {
+      scaledA[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(aT.dtype, i) - zpA) << LEFT_SHIFT, mA), sA);
+      scaledB[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(bT.dtype, i) - zpB) << LEFT_SHIFT, mB), sB);
+    }
+    const table = new Uint8Array(65536);
+    for (let i = 0; i < 256; i++) {
+      for (let j = 0; j < 256; j++) {
+        const v = roundingDivideByPOT(saturatingRoundingDoublingHighMul(scaledA[i]! + scaledB[j]!, mOut), sOut) + zpOut;
+        table[(i << 8) | j] = (v < actMin ? actMin : v > actMax ? actMax : v) & 255;
+      }
+    }
+    return function addQuantized8Table(): void {
+      let o = 0;
+      for (let r = 0; r < rows; r++) {
+        let ia = aOffsets[r]!;
+        let ib = bOffsets[r]!;
+        for (let i = 0; i < inner; i++, ia += aStep, ib += bStep) y[o++] = table[((a[ia]! & 255) << 8) | (b[ib]! & 255)]!;
+      }
+    };
+  }
+
+  return function addQuantized8(): void {
+    let o = 0;
+    for (let r = 0; r < rows; r++) {
+      let ia = aOffsets[r]!;
+      let ib = bOffsets[r]!;
+      for (let i = 0; i < inner; i++, ia += aStep, ib += bStep) {
+        const scaledA = roundingDivideByPOT(saturatingRoundingDoublingHighMul((a[ia]! - zpA) << LEFT_SHIFT, mA), sA);
+        const scaledB = roundingDivideByPOT(saturatingRoundingDoublingHighMul((b[ib]! - zpB) << LEFT_SHIFT, mB), sB);
+        const v = roundingDivideByPOT(saturatingRoundingDoublingHighMul(scaledA + scaledB, mOut), sOut) + zpOut;
+        y[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
+      }
+    }
+  };
+}
+
+function addInt32(a: Int32Array, b: Int32Array, y: Int32Array, layout: BroadcastPlan, lo: number, hi: number): KernelRun {
+  const { rows, inner, aOffsets, bOffsets, aStep, bStep } = layout;
+  return function addInt32(): void {
+    let o = 0;
+    for (let r = 0; r < rows; r++) {
+      let ia = aOffsets[r]!;
+      let ib = bOffsets[r]!;
+      for (let i = 0; i < inner; i++, ia += aStep, ib += bStep) {
+        const v = (a[ia]! + b[ib]!) | 0; // int32 wrap-around, as C
+        y[o++] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  };
+}
+
+function addFloat(a: Float32Array, b: Float32Array, y: Float32Array, layout: BroadcastPlan, lo: number, hi: number): KernelRun {
+  const { rows, inner, aOffsets, bOffsets, aStep, bStep } = layout;
+  return function addFloat32(): void {
+    let o = 0;
+    for (let r = 0; r < rows; r++) {
+      let ia = aOffsets[r]!;
+      let ib = bOffsets[r]!;
+      for (let i = 0; i < inner; i++, ia += aStep, ib += bStep) {
+        // The 2.9 runtime flushes denormal operands and results to zero, and clamps even NONE to ±FLT_MAX.
+        const v = flushDenormal(Math.fround(flushDenormal(a[ia]!) + flushDenormal(b[ib]!)));
+        y[o++] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  };
+}
+
+registerKernel({ op: 'ADD', dtypes: ['uint8', 'int8', 'int32', 'float32'], prepare: prepareAdd });

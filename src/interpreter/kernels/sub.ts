@@ -1,0 +1,121 @@
+import { InvalidModelError } from '../../tflite/index.js';
+import { quantizedActivationRange, int32ActivationRange } from '../activation-range.js';
+import {
+  byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, perTensorQuantization, planBinary,
+} from '../elementwise-support.js';
+import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
+import { registerKernel } from '../registry.js';
+import { describeNode, expectSameDtype } from '../static-operands.js';
+import type { KernelNode, KernelRun } from '../kernel.js';
+
+/** TFLite's SUB broadcasts up to 5-D (reference BroadcastSubSlow). */
+const MAX_BROADCAST_RANK = 5;
+/** 8-bit inputs are shifted left this far before rescaling, as in ADD. */
+const LEFT_SHIFT = 20;
+
+/**
+ * SUB: a − b with broadcasting and a fused activation. float32 and int32 are plain
+ * arithmetic (float32 clamped to ±FLT_MAX like every TFLite float activation range);
+ * uint8/int8 follow TFLite's 8-bit ADD arithmetic with b's multiplier negated: both inputs
+ * are brought to a common scale 2·max(s_a, s_b) / 2^20 and the difference is rescaled to
+ * the output, each step with gemmlowp's rounding.
+ */
+registerKernel({
+  op: 'SUB',
+  dtypes: ['float32', 'int32', 'uint8', 'int8'],
+  prepare(node) {
+    const { a, b, output: out } = binaryOperands(node);
+    expectSameDtype(node, a, b);
+    expectSameDtype(node, a, out);
+    const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    const activation = fusedActivation(node.options);
+    const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
+
+    if (a.dtype === 'float32') {
+      const x = a.data as Float32Array;
+      const y = b.data as Float32Array;
+      const o = out.data as Float32Array;
+      const [xb, yb, ob] = [float32Bits(x), float32Bits(y), float32Bits(o)];
+      const [lo, hi] = float32ActivationClamp(activation);
+      return () => {
+        let n = 0;
+        for (let r = 0; r < rows; r++) {
+          let i = aOffsets[r]!;
+          let j = bOffsets[r]!;
+          for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
+            const v = flushDenormal(Math.fround(flushDenormal(x[i]!) - flushDenormal(y[j]!)));
+            if (v !== v) ob[n++] = nanResultBits(xb[i]!, yb[j]!);
+            else o[n++] = v < lo ? lo : hi < v ? hi : v;
+          }
+        }
+      };
+    }
+    if (a.dtype === 'int32') {
+      const x = a.data as Int32Array;
+      const y = b.data as Int32Array;
+      const o = out.data as Int32Array;
+      const [lo, hi] = int32ActivationRange(activation);
+      return () => {
+        let n = 0;
+        for (let r = 0; r < rows; r++) {
+          let i = aOffsets[r]!;
+          let j = bOffsets[r]!;
+          for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
+            const v = (x[i]! - y[j]!) | 0;
+            o[n++] = v < lo ? lo : hi < v ? hi : v;
+          }
+        }
+      };
+    }
+    if (isQuantized8(a.dtype)) return prepareQuantized(node, plan);
+    throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
+  },
+});
+
+function prepareQuantized(node: KernelNode, plan: ReturnType<typeof planBinary>): KernelRun {
+  const a = node.inputs[0]!;
+  const b = node.inputs[1]!;
+  const out = node.outputs[0]!;
+  const dtype = a.dtype as 'uint8' | 'int8';
+  const qa = perTensorQuantization(node, a);
+  const qb = perTensorQuantization(node, b);
+  const qo = perTensorQuantization(node, out);
+  // Scales are float32; TFLite doubles the larger one in float32 and divides in double.
+  const twiceMax = Math.fround(2 * Math.max(qa.scale, qb.scale));
+  const realA = qa.scale / twiceMax;
+  const realB = qb.scale / twiceMax;
+  const realOut = twiceMax / Math.fround((1 << LEFT_SHIFT) * qo.scale);
+  if (!(realOut < 1)) {
+    throw new InvalidModelError(`${describeNode(node)}: output scale ${qo.scale} is too small for input scales ${qa.scale} and ${qb.scale} (TFLite requires 2·max(input scales) < 2^20 · output scale)`);
+  }
+  const ma = quantizeMultiplier(realA);
+  const mb = quantizeMultiplier(realB);
+  const mo = quantizeMultiplier(realOut);
+  // Each input byte maps to its rescaled value once: the run only adds and requantizes.
+  const values = byteValues(dtype);
+  const scaledA = new Int32Array(256);
+  const scaledB = new Int32Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    scaledA[byte] = multiplyByQuantizedMultiplierSmallerThanOne((values[byte]! - qa.zeroPoint) * (1 << LEFT_SHIFT), ma.multiplier, ma.shift);
+    scaledB[byte] = multiplyByQuantizedMultiplierSmallerThanOne((values[byte]! - qb.zeroPoint) * (1 << LEFT_SHIFT), -mb.multiplier, mb.shift);
+  }
+  const [lo, hi] = quantizedActivationRange(fusedActivation(node.options), dtype, qo.scale, qo.zeroPoint);
+  const x = a.bytes;
+  const y = b.bytes;
+  const o = out.bytes;
+  const zo = qo.zeroPoint;
+  const outM = mo.multiplier;
+  const outShift = mo.shift;
+  const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
+  return () => {
+    let n = 0;
+    for (let r = 0; r < rows; r++) {
+      let i = aOffsets[r]!;
+      let j = bOffsets[r]!;
+      for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
+        const v = multiplyByQuantizedMultiplierSmallerThanOne(scaledA[x[i]!]! + scaledB[y[j]!]!, outM, outShift) + zo;
+        o[n++] = (v < lo ? lo : hi < v ? hi : v) & 255;
+      }
+    }
+  };
+}

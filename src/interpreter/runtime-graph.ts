@@ -1,0 +1,130 @@
+import { bytesPerElement, typedView, InvalidModelError, type Model, type TensorInfo } from '../tflite/index.js';
+import { planArena, type ArenaRequest } from './arena-planner.js';
+import { UnsupportedModelError } from './errors.js';
+import type { KernelNode, KernelRun } from './kernel.js';
+import { resolveKernels } from './kernel-resolution.js';
+import { checkQuantization, checkStaticShape } from './model-checks.js';
+import type { RuntimeTensor } from './tensor.js';
+import { allocateArena } from './wasm/arena.js';
+
+/** Subgraph 0 of a model made runnable: tensors with their memory, and one prepared kernel per operator. */
+export interface RuntimeGraph {
+  readonly tensors: ReadonlyArray<RuntimeTensor | undefined>;
+  readonly nodes: readonly KernelNode[];
+  readonly runs: readonly KernelRun[];
+  readonly inputs: readonly RuntimeTensor[];
+  readonly outputs: readonly RuntimeTensor[];
+  /** The one buffer every intermediate tensor is a slice of. */
+  readonly arena: Uint8Array;
+  /** Bytes the intermediates would take without sharing (for comparison with arena.byteLength). */
+  readonly unsharedBytes: number;
+}
+
+const elementCount = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
+
+/**
+ * Validates the model, resolves kernels, plans memory and prepares every kernel. Memory:
+ * constants are views of the model's buffers; model inputs, model outputs and variable
+ * tensors get dedicated buffers; every other tensor is a slice of one arena, shared between
+ * tensors whose lifetimes do not overlap.
+ */
+export function buildRuntimeGraph(model: Model, device: string | undefined): RuntimeGraph {
+  const source = model.source;
+  const g = model.subgraph(0);
+  const infos = g.tensors;
+  const ops = g.operators;
+  for (const t of infos) {
+    checkStaticShape(t, source);
+    checkQuantization(t, source);
+  }
+  const kernels = resolveKernels(ops, infos, source, device);
+
+  // Which tensors the run touches, and when.
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const touch = (t: number, at: number, written: boolean): void => {
+    if (t < 0) return;
+    if (t >= infos.length) throw new InvalidModelError(`operator ${at} refers to tensor ${t}, but subgraph 0 has ${infos.length} tensors`, { source });
+    // Operators are visited in order, so the first touch decides; a tensor read before
+    // anything writes it lives from the start.
+    if (!first.has(t)) first.set(t, written ? at : 0);
+    last.set(t, Math.max(last.get(t) ?? -1, at));
+  };
+  ops.forEach((op, i) => {
+    op.inputs.forEach((t) => touch(t, i, false));
+    op.outputs.forEach((t) => touch(t, i, true));
+    (g.raw.operators[i]?.intermediates ?? []).forEach((t) => touch(t, i, true));
+  });
+  const ioTensors = new Set([...g.inputs, ...g.outputs]);
+  for (const t of ioTensors) touch(t, 0, true);
+
+  const byteSize = (t: TensorInfo): number => {
+    const size = bytesPerElement(t.dtype);
+    if (size === undefined) throw new UnsupportedModelError(`tensor ${t.index} ('${t.name}') has element type ${t.dtype}, which this interpreter cannot hold`);
+    return elementCount(t.shape) * size;
+  };
+
+  const tensors: Array<RuntimeTensor | undefined> = new Array(infos.length);
+  const arenaRequests: ArenaRequest[] = [];
+  const make = (t: TensorInfo, bytes: Uint8Array): RuntimeTensor => {
+    const data = typedView(t.dtype, bytes);
+    const aligned = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return { index: t.index, name: t.name, dtype: t.dtype, shape: t.shape, size: elementCount(t.shape), quantization: t.quantization, isConstant: t.isConstant, bytes: aligned, data };
+  };
+
+  for (const index of first.keys()) {
+    const t = infos[index]!;
+    const size = byteSize(t);
+    if (ioTensors.has(index) || t.isVariable) {
+      const bytes = new Uint8Array(new ArrayBuffer(size));
+      if (t.isVariable) {
+        // TFLite resets variable tensors to zero (to the zero point for int8) and ignores their buffers.
+        const zp = t.dtype === 'int8' ? (t.quantization?.zeroPoint[0] ?? 0) : 0;
+        bytes.fill(zp & 255);
+      } else if (t.isConstant) {
+        bytes.set(model.bufferData(t.buffer).subarray(0, size));
+      }
+      tensors[index] = { ...make(t, bytes), isConstant: false };
+    } else if (t.isConstant) {
+      const data = model.bufferData(t.buffer);
+      if (data.length !== size) {
+        throw new InvalidModelError(`tensor ${index} ('${t.name}', ${t.dtype}[${t.shape.join(', ')}]) needs ${size} bytes of constant data, its buffer holds ${data.length}`, { source });
+      }
+      tensors[index] = make(t, data);
+    } else {
+      arenaRequests.push({ tensor: index, size, first: first.get(index)!, last: last.get(index)! });
+    }
+  }
+
+  const plan = planArena(arenaRequests);
+  // In the WebAssembly kernels' memory when they are on, so that they work on tensors in place.
+  const arena = allocateArena(plan.bytes);
+  for (const r of arenaRequests) {
+    const offset = plan.offsets.get(r.tensor)!;
+    tensors[r.tensor] = make(infos[r.tensor]!, arena.subarray(offset, offset + r.size));
+  }
+
+  const at = (i: number): RuntimeTensor => tensors[i]!;
+  const nodes: KernelNode[] = ops.map((op, i) => ({
+    index: i,
+    op: op.op,
+    version: op.version,
+    inputs: op.inputs.map((t) => (t < 0 ? null : at(t))),
+    outputs: op.outputs.map(at),
+    intermediates: (g.raw.operators[i]?.intermediates ?? []).map(at),
+    options: op.options,
+    customOptions: op.customOptions instanceof Uint8Array ? op.customOptions : Uint8Array.from(op.customOptions ?? []),
+    ...(device !== undefined ? { device } : {}),
+  }));
+  const runs = nodes.map((node, i) => kernels[i]!.prepare(node));
+
+  return {
+    tensors,
+    nodes,
+    runs,
+    inputs: g.inputs.map(at),
+    outputs: g.outputs.map(at),
+    arena,
+    unsharedBytes: arenaRequests.reduce((a, r) => a + r.size, 0),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Filter layouts of the WebAssembly kernels, written once at prepare time straight into wasm
+ * memory from the model's 8-bit filters: every value becomes (w − filter zero point) in int16.
+ */
+import type { HeapBlock, WasmHeap } from './heap.js';
+
+/** Rounds up to a multiple of 8 (channel blocks of the kernels). */
+export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** A zeroed block of `count` int16 values and a view to fill it through. */
+function int16Block(heap: WasmHeap, count: number): { block: HeapBlock; view: Int16Array } {
+  const block = heap.alloc(count * 2);
+  const view = new Int16Array(heap.u8.buffer, block.ptr, count);
+  view.fill(0);
+  return { block, view };
+}
+
+/**
+ * GEMM weights [n][k] → blocks of 8 output channels; within a block, for each pair of k,
+ * channels 0–3 then 4–7, each as (w[k], w[k+1]) (see assembly/gemm.ts). Missing channels and
+ * the odd k past the end are zeros.
+ */
+export function packGemmWeights(heap: WasmHeap, weights: Uint8Array | Int8Array, zeroPoint: number, n: number, k: number): HeapBlock {
+  const kPairs = Math.ceil(k / 2);
+  const { block, view } = int16Block(heap, roundUp8(n) * kPairs * 2);
+  for (let c = 0; c < n; c++) {
+    const base = (c >> 3) * kPairs * 16 + ((c >> 2) & 1) * 8 + (c & 3) * 2;
+    for (let i = 0; i < k; i++) view[base + (i >> 1) * 16 + (i & 1)] = weights[c * k + i]! - zeroPoint;
+  }
+  return block;
+}
+
+/**
+ * Depthwise weights [taps][channels] → for each group of 8 channels, for each pair of taps
+ * (a, b), 8 int16 (a, b) for channels 0–3 then 8 for channels 4–7 (see assembly/depthwise.ts).
+ * An odd last tap is paired with a zero weight; missing channels are zeros.
+ */
+export function packDepthwiseWeights(heap: WasmHeap, weights: Uint8Array | Int8Array, zeroPoint: number, taps: number, channels: number): HeapBlock {
+  const pairs = Math.ceil(taps / 2);
+  const { block, view } = int16Block(heap, (roundUp8(channels) / 8) * pairs * 16);
+  for (let c = 0; c < channels; c++) {
+    const base = (c >> 3) * pairs * 16 + ((c >> 2) & 1) * 8 + (c & 3) * 2;
+    for (let t = 0; t < taps; t++) view[base + (t >> 1) * 16 + (t & 1)] = weights[t * channels + c]! - zeroPoint;
+  }
+  return block;
+}
+
+/**
+ * Byte offsets of a filter's taps from the window's first pixel in the padded input, in pairs
+ * (an odd last tap repeated), padded to at least 10 entries (the kernel's 3×3 path reads 10).
+ */
+export function depthwiseTapOffsets(kH: number, kW: number, dilationH: number, dilationW: number, rowBytes: number, pixelBytes: number): Int32Array {
+  const taps = kH * kW;
+  const offsets = new Int32Array(Math.max(10, 2 * Math.ceil(taps / 2)));
+  for (let t = 0; t < offsets.length; t++) {
+    const tap = Math.min(t, taps - 1);
+    offsets[t] = Math.floor(tap / kW) * dilationH * rowBytes + (tap % kW) * dilationW * pixelBytes;
+  }
+  return offsets;
+}

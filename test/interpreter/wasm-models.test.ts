@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { Interpreter } from '../../src/interpreter/interpreter.js';
+import '../../src/interpreter/kernels/index.js';
+import { wasmKernelsStatus } from '../../src/interpreter/wasm/module.js';
+import { Model } from '../../src/tflite/index.js';
+import { coralFile, requireCoralData } from '../helpers/data.js';
+import { prng } from '../helpers/prng.js';
+import { patternBytes, referenceRun } from '../helpers/tflite-oracle.js';
+
+/*
+ * Whole Coral models through the interpreter on the WebAssembly SIMD kernels, against real
+ * TFLite 2.9, byte for byte. These models hold every rounding case the unit tests make up
+ * (ties in CONV_2D's final shift, dilated depthwise layers, 1001-wide 1×1 heads), with real weights.
+ */
+
+interface Case {
+  file: string;
+  /** Cut the model so that these tensors (by name) are its outputs: ops after them are not ours to test here. */
+  cutAt?: string;
+}
+
+const CASES: Case[] = [
+  { file: 'mobilenet_v1_0.25_128_quant.tflite' },
+  { file: 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite' },
+  { file: 'mobilenet_v2_1.0_224_quant.tflite' },
+  { file: 'tools/mobilenet_quant_v1_224_head_layers.tflite' },
+  // int8 per-channel layers, two of them with a channel whose multiplier is ≥ 1 (a left shift).
+  { file: 'movenet_single_pose_lightning_ptq.tflite' },
+  // Dilated depthwise layers; the model ends in ARG_MAX, which is not under test here.
+  { file: 'deeplabv3_mnv2_pascal_quant.tflite', cutAt: 'ResizeBilinear_2' },
+];
+
+const CONV_OPS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
+
+function modelBytes(path: string, cutAt: string | undefined): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(path));
+  if (!cutAt) return bytes;
+  const model = Model.fromBuffer(bytes);
+  model.cutAt(cutAt);
+  return model.toBuffer();
+}
+
+function randomBytes(seed: number, n: number): Uint8Array {
+  const rand = prng(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+}
+
+describe('WebAssembly SIMD kernels on whole models', function () {
+  this.timeout(300000);
+  requireCoralData();
+
+  for (const c of CASES) {
+    it(`${c.file}${c.cutAt ? ` (up to ${c.cutAt})` : ''} equals TFLite 2.9`, async function () {
+      const bytes = modelBytes(coralFile(this, c.file), c.cutAt);
+      const convOps = Model.fromBuffer(bytes).subgraph(0).operators.filter((op) => CONV_OPS.has(op.op)).length;
+      const before = wasmKernelsStatus().preparedKernels;
+      const interpreter = await Interpreter.create(bytes);
+      // Every convolution of these models runs on WebAssembly.
+      expect(wasmKernelsStatus().preparedKernels - before, 'operators prepared on WebAssembly').to.equal(convOps);
+      const sizes = interpreter.inputs.map((t) => t.shape.reduce((a, d) => a * d, 1));
+      for (const inputs of [sizes.map(patternBytes), sizes.map((n, k) => randomBytes(17 + k, n))]) {
+        const ours = (await interpreter.run(inputs)).map((o) => new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+        const theirs = referenceRun(bytes, inputs).outputs;
+        theirs.forEach((t, k) => {
+          const o = ours[k]!;
+          const diff = t.bytes.findIndex((v, i) => v !== o[i]);
+          expect(diff, `output ${k} (${t.name}): first differing byte`).to.equal(-1);
+          expect(o.length).to.equal(t.bytes.length);
+        });
+      }
+      await interpreter.close();
+    });
+  }
+});
