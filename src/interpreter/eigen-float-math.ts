@@ -26,8 +26,10 @@ const EXP_P3 = fround(0.166665181517601);
 const EXP_P4 = fround(0.04166965186595917);
 const EXP_P5 = fround(0.008368944749236107);
 const EXP_P6 = fround(0.001374496379867196);
-/** pldexp splits the exponent so no partial power of two overflows. */
+/** pldexp clamps the exponent to ±(2^8 + 22). */
 const LDEXP_MAX = 278;
+/** 2^k for k in [−LDEXP_MAX, LDEXP_MAX] (exact doubles). */
+const POW2 = Float64Array.from({ length: 2 * LDEXP_MAX + 1 }, (_, k) => 2 ** (k - LDEXP_MAX));
 
 /** Eigen's packet exp (pexp_float): x = m·ln 2 + r, a degree-6 polynomial for exp(r), then 2^m. */
 export function packetExp(x: number): number {
@@ -44,9 +46,10 @@ export function packetExp(x: number): number {
   let y = madd(r, odd, even);
   y = madd(r2, y, low);
   const e = m > LDEXP_MAX ? LDEXP_MAX : m < -LDEXP_MAX ? -LDEXP_MAX : m;
-  const quarter = Math.floor(e / 4);
-  const c = 2 ** quarter;
-  const scaled = mul(mul(mul(mul(y, c), c), c), 2 ** (e - 3 * quarter));
+  // pldexp multiplies by 2^floor(e/4) three times, then by the rest: all exact, and no partial
+  // product is nearer to underflow (or overflow) than the result, so one multiplication,
+  // rounded and flushed once, gives the same float.
+  const scaled = mul(y, POW2[e + LDEXP_MAX]!);
   return x > scaled ? x : scaled;
 }
 

@@ -166,6 +166,23 @@ describe('activation ops match TFLite 2.9 byte for byte', function () {
         }
       });
     }
+    it('8-bit: constant alpha (the usual case; the run uses a per-byte-pair table)', function () {
+      const rand = prng(960);
+      for (const dtype of EIGHT_BIT) {
+        for (let k = 0; k < 6; k++) {
+          const alpha = inputBytes(rand, dtype, [16]);
+          expectSameAsTflite(
+            {
+              op: 'PRELU',
+              inputs: [{ shape: [1, 8, 8, 16], dtype, quant: randomQuant(rand, dtype) }, { shape: [16], dtype, quant: randomQuant(rand, dtype), data: dtype === 'uint8' ? alpha : new Int8Array(alpha.buffer) }],
+              outputs: [{ shape: [1, 8, 8, 16], dtype, quant: randomQuant(rand, dtype) }],
+            },
+            [inputBytes(rand, dtype, [1, 8, 8, 16])],
+            `PRELU ${dtype} constant alpha ${k}`,
+          );
+        }
+      }
+    });
     it('float32: alpha broadcast at ranks 4 to 7 (five-fold and 4-D paths), specials cold and hot', async function () {
       const rand = prng(950);
       for (const [x, alpha] of [[[2, 2, 1, 2, 3], [3]], [[2, 1, 2, 1, 2, 2, 3], [2, 2, 3]], [[2, 2, 3, 2, 3], [2, 1, 1, 1, 3]], [[3, 2, 2, 3], [2, 1, 3]]] as Array<[number[], number[]]>) {

@@ -118,6 +118,18 @@ describe('ARG_MAX matches TFLite 2.9 byte for byte', function () {
     });
   }
 
+  it('bool: raw bytes, ties to the lowest index', function () {
+    const rand = prng(1450);
+    for (const shape of [[2, 9], [3, 4, 5]]) {
+      const bytes = Uint8Array.from({ length: elementCount(shape) }, () => (rand() < 0.7 ? 0 : 1));
+      expectSameAsTflite(
+        { op: 'ARG_MAX', inputs: [{ shape, dtype: 'bool' }, axisTensor(-1, false)], outputs: [{ shape: shape.slice(0, -1), dtype: 'int32' }], options: options('int32') },
+        [bytes],
+        `ARG_MAX bool [${shape}]`,
+      );
+    }
+  });
+
   it('float32: NaN, ±0 and denormal ties, cold and hot', async function () {
     const bits = Uint32Array.from([...SPECIAL_FLOAT_BITS, 0x000116c2, 0x80000000, 0x7fc00000, 0x00000001, 0]);
     const rows = 9;

@@ -26,7 +26,7 @@ interface BinaryOp {
 const OPS: BinaryOp[] = [
   { op: 'SUB', types: ['float32', 'int32', 'uint8', 'int8'], options: (a) => new fb.SubOptionsT(a), maxBroadcastRank: 5 },
   { op: 'MUL', types: ['float32', 'int32', 'uint8', 'int8'], options: (a) => new fb.MulOptionsT(a), maxBroadcastRank: 4 },
-  { op: 'DIV', types: ['float32'], options: (a) => new fb.DivOptionsT(a), maxBroadcastRank: 5 },
+  { op: 'DIV', types: ['float32', 'int32'], options: (a) => new fb.DivOptionsT(a), maxBroadcastRank: 5 },
   { op: 'SQUARED_DIFFERENCE', types: ['float32', 'int32', 'int8'], maxBroadcastRank: 4 },
   { op: 'MAXIMUM', types: ['float32', 'int32', 'int16', 'uint8', 'int8'], maxBroadcastRank: 5 },
   { op: 'MINIMUM', types: ['float32', 'int32', 'int16', 'uint8', 'int8'], maxBroadcastRank: 5 },
@@ -52,8 +52,11 @@ const SHAPES: Array<[number[], number[]]> = [
 const isQuantized = (dtype: DType): dtype is 'uint8' | 'int8' => dtype === 'uint8' || dtype === 'int8';
 const sameShape = (a: number[], b: number[]): boolean => a.length === b.length && a.every((d, k) => d === b[k]);
 
-/** FLOOR_DIV fails the run on a zero divisor (a denormal counts as zero): replace those. */
-function withoutZeroDivisors(dtype: DType, bytes: Uint8Array): Uint8Array {
+/**
+ * FLOOR_DIV fails the run on a zero divisor (a denormal counts as zero), and TFLite's int32 DIV
+ * crashes the process on 0 and on INT32_MIN / −1: replace such divisors.
+ */
+function withoutZeroDivisors(dtype: DType, bytes: Uint8Array, noMinusOne = false): Uint8Array {
   if (dtype === 'float32') {
     const f = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
     f.forEach((v, i) => {
@@ -62,7 +65,7 @@ function withoutZeroDivisors(dtype: DType, bytes: Uint8Array): Uint8Array {
   } else {
     const v = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
     v.forEach((x, i) => {
-      if (x === 0) v[i] = -7;
+      if (x === 0 || (noMinusOne && x === -1)) v[i] = -7;
     });
   }
   return bytes;
@@ -93,7 +96,7 @@ describe('element-wise binary ops match TFLite 2.9 byte for byte', function () {
             for (const activation of activations) {
               const s = spec(def, dtype, a, b, activation, rand);
               let divisor = inputBytes(rand, dtype, b);
-              if (def.op === 'FLOOR_DIV') divisor = withoutZeroDivisors(dtype, divisor);
+              if (def.op === 'FLOOR_DIV' || (def.op === 'DIV' && dtype === 'int32')) divisor = withoutZeroDivisors(dtype, divisor, def.op === 'DIV');
               expectSameAsTflite(s, [inputBytes(rand, dtype, a), divisor], `${def.op} ${dtype} [${a}] with [${b}] ${Act[activation]}`);
             }
           }
@@ -140,6 +143,19 @@ describe('element-wise binary ops match TFLite 2.9 byte for byte', function () {
               const s = spec(def, dtype, [3, 1, 16], [5, 1], ACTIVATIONS[k % 4]!, rand);
               expectSameAsTflite(s, [inputBytes(rand, dtype, [3, 1, 16]), inputBytes(rand, dtype, [5, 1])], `${def.op} ${dtype} set ${k}`);
             }
+          }
+        });
+      }
+
+      if (def.types.some(isQuantized) && (def.op === 'SUB' || def.op === 'MUL' || def.op === 'SQUARED_DIFFERENCE')) {
+        it('8-bit: precomputed byte-pair tables (constant operand, outputs of 64K+ elements)', function () {
+          const rand = prng(77 + def.op.length);
+          for (const dtype of def.types.filter(isQuantized)) {
+            const constant = spec(def, dtype, [1, 24, 24, 5], [5], ACTIVATIONS[1]!, rand);
+            constant.inputs[1]!.data = (dtype === 'uint8' ? Uint8Array : Int8Array).from([0, 255, 7, 128, 3].map((v) => (dtype === 'int8' ? (v << 24) >> 24 : v)));
+            expectSameAsTflite(constant, [inputBytes(rand, dtype, [1, 24, 24, 5])], `${def.op} ${dtype} constant operand`);
+            const big = spec(def, dtype, [1, 64, 64, 17], [1, 64, 64, 17], ACTIVATIONS[0]!, rand);
+            expectSameAsTflite(big, [inputBytes(rand, dtype, [1, 64, 64, 17]), inputBytes(rand, dtype, [1, 64, 64, 17])], `${def.op} ${dtype} large`);
           }
         });
       }
@@ -217,6 +233,15 @@ describe('element-wise binary ops match TFLite 2.9 byte for byte', function () {
       await expectBothReject({ op: 'MAXIMUM', inputs: [{ shape: [4], dtype: 'float32' }, { shape: [4], dtype: 'int32' }], outputs: [{ shape: [4], dtype: 'float32' }] });
       await expectBothReject({ op: 'MUL', inputs: [{ shape: [4], dtype: 'float32' }, { shape: [3], dtype: 'float32' }], outputs: [{ shape: [4], dtype: 'float32' }], options: new fb.MulOptionsT() });
     });
+  });
+
+  it('int32 DIV by zero or INT32_MIN / -1 fails the run (TFLite crashes the process on them)', async function () {
+    const model = singleOpModel({ op: 'DIV', inputs: [{ shape: [2], dtype: 'int32' }, { shape: [2], dtype: 'int32' }], outputs: [{ shape: [2], dtype: 'int32' }], options: new fb.DivOptionsT(Act.NONE) });
+    const interpreter = await Interpreter.create(model);
+    const int32s = (values: number[]): Uint8Array => new Uint8Array(Int32Array.from(values).buffer);
+    expect(() => interpreter.runSync([int32s([7, 8]), int32s([2, 0])])).to.throw(InvalidInputError);
+    expect(() => interpreter.runSync([int32s([-2147483648, 8]), int32s([-1, 2])])).to.throw(InvalidInputError);
+    expect(Array.from(interpreter.runSync([int32s([-7, 7]), int32s([2, -2])])[0] as Int32Array)).to.deep.equal([-3, -3]);
   });
 
   describe('FLOOR_DIV by zero fails the run, as in TFLite', function () {

@@ -8,11 +8,12 @@ import { constantIntegers, describeNode, expectShape, normalizeAxis, requiredInp
  * ARG_MAX: the index of the largest value along a constant axis, as int32 or int64
  * (ArgMaxOptions.output_type). Values are compared raw (quantized inputs are not dequantized),
  * scanning from index 0 and replacing only on a strictly greater value, so ties give the lowest
- * index and a NaN never wins (one at index 0 stays). float32 denormals compare as zeros (DAZ).
+ * index and a NaN never wins (one at index 0 stays). float32 denormals compare as zeros (DAZ);
+ * bools compare as their raw bytes.
  */
 registerKernel({
   op: 'ARG_MAX',
-  dtypes: ['float32', 'uint8', 'int8', 'int32'],
+  dtypes: ['float32', 'uint8', 'int8', 'int32', 'bool'],
   prepare(node) {
     if (node.inputs.length !== 2 || node.outputs.length !== 1) {
       throw new InvalidModelError(`${describeNode(node)}: expects 2 inputs (values, axis) and 1 output`);

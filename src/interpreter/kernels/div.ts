@@ -1,23 +1,51 @@
-import { binaryOperands, expectType, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, nanResultBits, planBinary } from '../elementwise-support.js';
+import { InvalidModelError } from '../../tflite/index.js';
+import { int32ActivationRange } from '../activation-range.js';
+import { binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, nanResultBits, planBinary } from '../elementwise-support.js';
+import { InvalidInputError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { expectSameDtype } from '../static-operands.js';
+import { describeNode, expectSameDtype } from '../static-operands.js';
 
 /** TFLite 2.9's DIV broadcasts up to 5-D (BroadcastDivSlow). */
 const MAX_BROADCAST_RANK = 5;
 
 /**
- * DIV (float32): a / b with broadcasting and a fused activation; IEEE division (x/0 is ±inf,
- * then clamped to ±FLT_MAX by TFLite's activation range, 0/0 is NaN).
+ * DIV: a / b with broadcasting and a fused activation. float32: IEEE division with denormals
+ * flushed (a denormal divisor divides by zero), x/0 = ±inf clamped to ±FLT_MAX by TFLite's
+ * activation range, 0/0 the x86 default NaN. int32: C division (truncation toward zero); a zero
+ * divisor or INT32_MIN / −1 fails the run (they crash the TFLite runtime with SIGFPE).
  */
 registerKernel({
   op: 'DIV',
-  dtypes: ['float32'],
+  dtypes: ['float32', 'int32'],
   prepare(node) {
     const { a, b, output: out } = binaryOperands(node);
-    expectType(node, a, 'float32', 'input');
     expectSameDtype(node, a, b);
     expectSameDtype(node, a, out);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    if (a.dtype === 'int32') {
+      const x = a.data as Int32Array;
+      const y = b.data as Int32Array;
+      const o = out.data as Int32Array;
+      const [lo, hi] = int32ActivationRange(fusedActivation(node.options));
+      const fail = (what: string): never => {
+        throw new InvalidInputError(`${describeNode(node)}: ${what} (TFLite's integer DIV would crash the process)`);
+      };
+      return () => {
+        let n = 0;
+        for (let r = 0; r < rows; r++) {
+          let i = aOffsets[r]!;
+          let j = bOffsets[r]!;
+          for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
+            const divisor = y[j]!;
+            if (divisor === 0) fail('division by zero');
+            if (divisor === -1 && x[i] === -2147483648) fail('INT32_MIN / -1 overflows');
+            const v = Math.trunc(x[i]! / divisor);
+            o[n++] = v < lo ? lo : hi < v ? hi : v;
+          }
+        }
+      };
+    }
+    if (a.dtype !== 'float32') throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
     const [lo, hi] = float32ActivationClamp(fusedActivation(node.options));
     const x = a.data as Float32Array;
     const y = b.data as Float32Array;

@@ -4,6 +4,7 @@ import {
   byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, perTensorQuantization, planBinary,
 } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
+import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
 import { describeNode, expectSameDtype } from '../static-operands.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
@@ -13,10 +14,11 @@ import { tfliteBroadcastCategory, type BroadcastPlan } from '../broadcast.js';
 const MAX_BROADCAST_RANK = 4;
 
 /**
- * MUL: a · b with broadcasting and a fused activation. float32 is clamped to ±FLT_MAX
- * like every TFLite float activation range; int32 wraps. uint8/int8 multiply the
- * zero-point-free values in int32 and requantize once with s_a · s_b / s_out (the product
- * and quotient taken in float32, as TFLite does) using gemmlowp's rounding.
+ * MUL: a · b with broadcasting and a fused activation. int32 wraps. float32 as the runtime's
+ * SSE code computes it (denormals flushed, results clamped to ±FLT_MAX even without an
+ * activation, NaN payloads by operand order). uint8/int8 multiply the zero-point-free values
+ * in int32 and requantize once with s_a · s_b / s_out (product and quotient taken in float32,
+ * as TFLite does) using gemmlowp's rounding; the run looks the result up per byte pair.
  */
 registerKernel({
   op: 'MUL',
@@ -91,22 +93,11 @@ function prepareQuantized(node: KernelNode, plan: BroadcastPlan): KernelRun {
     offsetB[byte] = values[byte]! - qb.zeroPoint;
   }
   const [lo, hi] = quantizedActivationRange(fusedActivation(node.options), dtype, qo.scale, qo.zeroPoint);
-  const x = a.bytes;
-  const y = b.bytes;
-  const o = out.bytes;
   const zo = qo.zeroPoint;
   const multiplier = m.multiplier;
   const shift = m.shift;
-  const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
-  return () => {
-    let n = 0;
-    for (let r = 0; r < rows; r++) {
-      let i = aOffsets[r]!;
-      let j = bOffsets[r]!;
-      for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
-        const v = multiplyByQuantizedMultiplier(offsetA[x[i]!]! * offsetB[y[j]!]!, multiplier, shift) + zo;
-        o[n++] = (v < lo ? lo : hi < v ? hi : v) & 255;
-      }
-    }
-  };
+  return bytePairRun(plan, a, b, out, (xByte, yByte) => {
+    const v = multiplyByQuantizedMultiplier(offsetA[xByte]! * offsetB[yByte]!, multiplier, shift) + zo;
+    return (v < lo ? lo : hi < v ? hi : v) & 255;
+  });
 }

@@ -1,6 +1,7 @@
 import { InvalidModelError } from '../../tflite/index.js';
 import { tfliteBroadcastCategory } from '../broadcast.js';
 import { byteValues, binaryOperands, float32Bits, flushDenormal, isQuantized8, nanResultBits, perTensorQuantization, planBinary } from '../elementwise-support.js';
+import { bytePairRun } from '../byte-pair-table.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import { describeNode, expectSameDtype, expectShape } from '../static-operands.js';
@@ -16,7 +17,8 @@ const MAX_SLOW_BROADCAST_RANK = 4;
  * PRELU: x ≥ 0 ? x : x · alpha, alpha broadcast against x (the output has x's shape).
  * uint8/int8 requantize with two multipliers, s_x / s_out for the identity branch and
  * s_x · s_alpha / s_out for the product branch (each quotient in float32, as TFLite takes
- * them), gemmlowp rounding, then add zp_out and clamp to the type.
+ * them), gemmlowp rounding, then add zp_out and clamp to the type; the run looks the result
+ * up per (x, alpha) byte pair.
  */
 registerKernel({
   op: 'PRELU',
@@ -27,9 +29,10 @@ registerKernel({
     expectSameDtype(node, input, output);
     expectShape(node, output, input.shape);
     const fiveFold = input.dtype === 'float32' && tfliteBroadcastCategory(input.shape, alpha.shape) !== 'generic';
-    const { rows, inner, aStep, bStep, aOffsets, bOffsets } = planBinary(node, input, alpha, output, fiveFold ? Infinity : MAX_SLOW_BROADCAST_RANK);
+    const plan = planBinary(node, input, alpha, output, fiveFold ? Infinity : MAX_SLOW_BROADCAST_RANK);
 
     if (input.dtype === 'float32') {
+      const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
       const x = input.data as Float32Array;
       const a = alpha.data as Float32Array;
       const y = output.data as Float32Array;
@@ -75,27 +78,14 @@ registerKernel({
         identityOut[byte] = (v < min ? min : v > max ? max : v) & 255;
       } else identityOut[byte] = -1;
     }
-    const x = input.bytes;
-    const a = alpha.bytes;
-    const y = output.bytes;
     const zo = qo.zeroPoint;
     const pm = product.multiplier;
     const ps = product.shift;
-    return () => {
-      let n = 0;
-      for (let r = 0; r < rows; r++) {
-        let i = aOffsets[r]!;
-        let j = bOffsets[r]!;
-        for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
-          const xb = x[i]!;
-          const id = identityOut[xb]!;
-          if (id >= 0) y[n++] = id;
-          else {
-            const v = zo + multiplyByQuantizedMultiplier(offsetX[xb]! * offsetA[a[j]!]!, pm, ps);
-            y[n++] = (v < min ? min : v > max ? max : v) & 255;
-          }
-        }
-      }
-    };
+    return bytePairRun(plan, input, alpha, output, (xByte, alphaByte) => {
+      const identityByte = identityOut[xByte]!;
+      if (identityByte >= 0) return identityByte;
+      const v = zo + multiplyByQuantizedMultiplier(offsetX[xByte]! * offsetA[alphaByte]!, pm, ps);
+      return (v < min ? min : v > max ? max : v) & 255;
+    });
   },
 });

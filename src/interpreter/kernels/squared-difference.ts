@@ -1,6 +1,7 @@
 import { InvalidModelError } from '../../tflite/index.js';
 import { binaryOperands, float32Bits, flushDenormal, nanResultBits, perTensorQuantization, planBinary } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
+import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
 import { describeNode, expectSameDtype } from '../static-operands.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
@@ -88,23 +89,12 @@ function prepareInt8(node: KernelNode, plan: BroadcastPlan): KernelRun {
     scaledA[byte] = multiplyByQuantizedMultiplierSmallerThanOne((v - qa.zeroPoint) * (1 << LEFT_SHIFT), ma.multiplier, ma.shift);
     scaledB[byte] = multiplyByQuantizedMultiplierSmallerThanOne((v - qb.zeroPoint) * (1 << LEFT_SHIFT), mb.multiplier, mb.shift);
   }
-  const x = a.bytes;
-  const y = b.bytes;
-  const o = out.bytes;
   const zo = qo.zeroPoint;
   const outM = mo.multiplier;
   const outShift = mo.shift;
-  const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
-  return () => {
-    let n = 0;
-    for (let r = 0; r < rows; r++) {
-      let i = aOffsets[r]!;
-      let j = bOffsets[r]!;
-      for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
-        const d = scaledA[x[i]!]! - scaledB[y[j]!]!;
-        const v = multiplyByQuantizedMultiplierSmallerThanOne(d * d, outM, outShift) + zo;
-        o[n++] = (v < -128 ? -128 : v > 127 ? 127 : v) & 255;
-      }
-    }
-  };
+  return bytePairRun(plan, a, b, out, (xByte, yByte) => {
+    const d = scaledA[xByte]! - scaledB[yByte]!;
+    const v = multiplyByQuantizedMultiplierSmallerThanOne(d * d, outM, outShift) + zo;
+    return (v < -128 ? -128 : v > 127 ? 127 : v) & 255;
+  });
 }

@@ -4,6 +4,7 @@ import {
   byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, perTensorQuantization, planBinary,
 } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
+import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
 import { describeNode, expectSameDtype } from '../static-operands.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
@@ -14,11 +15,12 @@ const MAX_BROADCAST_RANK = 5;
 const LEFT_SHIFT = 20;
 
 /**
- * SUB: a − b with broadcasting and a fused activation. float32 and int32 are plain
- * arithmetic (float32 clamped to ±FLT_MAX like every TFLite float activation range);
- * uint8/int8 follow TFLite's 8-bit ADD arithmetic with b's multiplier negated: both inputs
- * are brought to a common scale 2·max(s_a, s_b) / 2^20 and the difference is rescaled to
- * the output, each step with gemmlowp's rounding.
+ * SUB: a − b with broadcasting and a fused activation. int32 wraps. float32 is computed as
+ * the runtime's SSE code does: denormals flushed (FTZ/DAZ), the result clamped to ±FLT_MAX
+ * even without an activation (TFLite's float activation range), NaN payloads as x86 produces
+ * them. uint8/int8 follow TFLite's 8-bit ADD arithmetic with b's multiplier negated: both
+ * inputs are brought to a common scale 2·max(s_a, s_b) / 2^20 and the sum is rescaled to the
+ * output, each step with gemmlowp's rounding; the run looks the result up per byte pair.
  */
 registerKernel({
   op: 'SUB',
@@ -100,22 +102,11 @@ function prepareQuantized(node: KernelNode, plan: ReturnType<typeof planBinary>)
     scaledB[byte] = multiplyByQuantizedMultiplierSmallerThanOne((values[byte]! - qb.zeroPoint) * (1 << LEFT_SHIFT), -mb.multiplier, mb.shift);
   }
   const [lo, hi] = quantizedActivationRange(fusedActivation(node.options), dtype, qo.scale, qo.zeroPoint);
-  const x = a.bytes;
-  const y = b.bytes;
-  const o = out.bytes;
   const zo = qo.zeroPoint;
   const outM = mo.multiplier;
   const outShift = mo.shift;
-  const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
-  return () => {
-    let n = 0;
-    for (let r = 0; r < rows; r++) {
-      let i = aOffsets[r]!;
-      let j = bOffsets[r]!;
-      for (let k = 0; k < inner; k++, i += aStep, j += bStep) {
-        const v = multiplyByQuantizedMultiplierSmallerThanOne(scaledA[x[i]!]! + scaledB[y[j]!]!, outM, outShift) + zo;
-        o[n++] = (v < lo ? lo : hi < v ? hi : v) & 255;
-      }
-    }
-  };
+  return bytePairRun(plan, a, b, out, (xByte, yByte) => {
+    const v = multiplyByQuantizedMultiplierSmallerThanOne(scaledA[xByte]! + scaledB[yByte]!, outM, outShift) + zo;
+    return (v < lo ? lo : hi < v ? hi : v) & 255;
+  });
 }
