@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import '../../src/interpreter/kernels/index.js';
-import { wasmKernelsStatus } from '../../src/interpreter/wasm/module.js';
+import { wasmKernels, wasmKernelsStatus } from '../../src/interpreter/wasm/module.js';
 import { Model } from '../../src/tflite/index.js';
 import { coralFile, requireCoralData } from '../helpers/data.js';
 import { prng } from '../helpers/prng.js';
@@ -72,4 +72,26 @@ describe('WebAssembly SIMD kernels on whole models', function () {
       await interpreter.close();
     });
   }
+
+  it('an interpreter still runs right after another one grew the kernels\' memory', async function () {
+    const small = new Uint8Array(readFileSync(coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite')));
+    const big = new Uint8Array(readFileSync(coralFile(this, 'mobilenet_v2_1.0_224_quant.tflite')));
+    const first = await Interpreter.create(small);
+    const input = [patternBytes(128 * 128 * 3)];
+    const before = (await first.run(input))[0]!.slice();
+    // Grow the memory for sure (earlier tests may have made it large already), then let a
+    // bigger model take the freed space and enlarge the shared scratch regions.
+    const heap = wasmKernels()!.heap;
+    const capacity = heap.capacity;
+    heap.release(heap.alloc(capacity));
+    expect(heap.capacity).to.be.above(capacity);
+    const second = await Interpreter.create(big);
+    await second.run([patternBytes(224 * 224 * 3)]);
+    const after = (await first.run(input))[0]!;
+    expect(Buffer.compare(Buffer.from(after.buffer, after.byteOffset, after.byteLength), Buffer.from(before.buffer, before.byteOffset, before.byteLength))).to.equal(0);
+    const theirs = referenceRun(small, input).outputs[0]!.bytes;
+    expect(Buffer.compare(Buffer.from(theirs), Buffer.from(before.buffer, before.byteOffset, before.byteLength))).to.equal(0);
+    await first.close();
+    await second.close();
+  });
 });

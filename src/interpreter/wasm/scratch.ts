@@ -1,6 +1,11 @@
 import type { HeapBlock, WasmHeap } from './heap.js';
 
-/** The per-run working buffers of an operator; every operator of a thread shares one set. */
+/**
+ * The per-run working buffers of an operator; every operator of a thread shares one set.
+ * 'wide' and 'cols' hold int16 working copies (a band of rows); 'input' and 'output' hold
+ * copies of tensors that live outside wasm memory (model inputs and outputs; with the arena in
+ * wasm memory, intermediates are read and written in place).
+ */
 export type ScratchRegion = 'input' | 'wide' | 'cols' | 'output';
 const REGIONS: readonly ScratchRegion[] = ['input', 'wide', 'cols', 'output'];
 
