@@ -4,3 +4,4 @@ export { EdgeTpuLearnError } from './errors.js';
 export * from './image/index.js';
 export * from './data/index.js';
 export * from './learn/index.js';
+export * from './models/index.js';
