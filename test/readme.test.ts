@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +21,31 @@ describe('README examples', function () {
     const out = execFileSync(process.execPath, [bin, 'demo'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORAL_TEST_DATA } });
     expect(out).to.match(/cat/);
     expect(out).to.match(/hotdog/);
+  });
+
+  it('every command of the walkthrough works as written', function () {
+    this.timeout(600_000);
+    coralFile(this, 'imprinting/cat_test_0.bmp');
+    coralFile(this, 'bird.bmp');
+    const section = /## Walkthrough\n([\s\S]*?)\n## /.exec(readme)?.[1];
+    expect(section, 'a Walkthrough section').to.be.a('string');
+    const blocks = [...section!.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).to.be.at.least(5);
+    const bin = new URL('../bin/edgetpu-learn.js', import.meta.url).pathname;
+    const dir = mkdtempSync(join(tmpdir(), 'etl-walkthrough-'));
+    const outputs: string[] = [];
+    for (const block of blocks) {
+      for (const line of block.trim().split('\n')) {
+        const command = line.replaceAll('npx edgetpu-learn', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)}`).replaceAll('../shared/coral-test-data', CORAL_TEST_DATA);
+        outputs.push(execFileSync('bash', ['-c', command], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORAL_TEST_DATA } }));
+      }
+    }
+    const all = outputs.join('\n');
+    // The photos come out as the classes they show.
+    expect(all).to.match(/cat_test_0\.bmp[\s\S]*?cat/);
+    expect(all).to.match(/"label":\s*"hotdog"/);
+    expect(all).to.match(/bird\.bmp[\s\S]*?bird/);
+    expect(existsSync(join(dir, 'pets-sgd.tflite'))).to.equal(true);
   });
 
   it('the library example runs and writes a valid model', async function () {
