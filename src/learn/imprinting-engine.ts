@@ -23,7 +23,9 @@ export interface FromExtractorOptions {
    * The constant that multiplies cosine similarities into logits (Coral's model learns it
    * as `scale_factor`, starting from 10). Default 30: with MobileNet v1 embeddings, 10
    * leaves Coral's test photos at 0.84-0.87 confidence, 30 puts them above 0.99, as
-   * Coral's tests expect of its trained model.
+   * Coral's tests expect of its trained model. With `center`, the default is 10: centered
+   * cosines spread wider, and at 30 the head is over-confident and its uint8 output saturates
+   * (benchmarks/accuracy: best calibration at 10 for every shot count).
    */
   scale?: number;
   /** A mean embedding to subtract before normalizing (see ImprintingTailOptions.center). */
@@ -43,6 +45,8 @@ interface EngineClass {
 
 export const DEFAULT_MAX_SAMPLES_PER_CLASS = 200;
 export const DEFAULT_IMPRINTING_SCALE = 30;
+/** The default scale of a head that centers embeddings (see FromExtractorOptions.scale). */
+export const DEFAULT_CENTERED_IMPRINTING_SCALE = 10;
 
 /**
  * Weight imprinting (Qi et al., "Low-Shot Learning with Imprinted Weights"), as Coral's
@@ -87,7 +91,7 @@ export class ImprintingEngine {
    */
   static async fromExtractor(extractor: ModelSource | string, options: FromExtractorOptions = {}): Promise<ImprintingEngine> {
     const model = await loadModelFrom(extractor);
-    appendImprintingTail(model, { scale: options.scale ?? DEFAULT_IMPRINTING_SCALE, center: options.center });
+    appendImprintingTail(model, { scale: options.scale ?? (options.center ? DEFAULT_CENTERED_IMPRINTING_SCALE : DEFAULT_IMPRINTING_SCALE), center: options.center });
     model.setDescription('');
     const limit = checkedLimit(options.maxSamplesPerClass ?? DEFAULT_MAX_SAMPLES_PER_CLASS);
     return new ImprintingEngine(ImprintingModel.from(model), false, limit);

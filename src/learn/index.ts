@@ -19,6 +19,7 @@ export {
 export {
   ImprintingEngine,
   DEFAULT_IMPRINTING_SCALE,
+  DEFAULT_CENTERED_IMPRINTING_SCALE,
   DEFAULT_MAX_SAMPLES_PER_CLASS,
   type ImprintingEngineOptions,
   type FromExtractorOptions,
