@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 // Registers the edgetpu-custom-op kernel, for --device usb.
 import '../edgetpu/index.js';
-import { Interpreter, InterpreterPool, type TensorDetails } from '../interpreter/index.js';
-import type { Quantization, TypedArray } from '../tflite/index.js';
+import { Interpreter, InterpreterPool, resolveDevice, type TensorDetails } from '../interpreter/index.js';
+import { Model, type Quantization, type TypedArray } from '../tflite/index.js';
 
 /** The float values of an output: dequantized when quantized, as they are otherwise. */
 export function dequantize(out: TypedArray, quantization: Quantization | null): Float32Array {
@@ -13,9 +13,13 @@ export function dequantize(out: TypedArray, quantization: Quantization | null): 
   return result;
 }
 
-/** The interpreter's device option for a --device value ('auto' is the CPU until a driver is wired in). */
-export function interpreterDevice(device: string): string | undefined {
-  return device === 'cpu' || device === 'auto' ? undefined : device;
+/**
+ * The interpreter's device option for a --device value: undefined for the CPU; 'auto' becomes
+ * the Edge TPU for an _edgetpu model when one is plugged in, else the CPU.
+ */
+export async function interpreterDevice(device: string, model: Uint8Array): Promise<string | undefined> {
+  const resolved = device === 'auto' ? (await resolveDevice('auto', Model.fromBuffer(model))).device : device;
+  return resolved === 'cpu' || resolved === undefined ? undefined : resolved;
 }
 
 /**
@@ -32,7 +36,7 @@ export class ModelRunner {
   ) {}
 
   static async create(model: Uint8Array, options: { device: string; inputs: number }): Promise<ModelRunner> {
-    const device = interpreterDevice(options.device);
+    const device = await interpreterDevice(options.device, model);
     const workers = Math.min(availableParallelism(), Math.ceil(options.inputs / 2));
     if (workers <= 1 || device !== undefined) {
       const interpreter = await Interpreter.create(model, device === undefined ? {} : { device });

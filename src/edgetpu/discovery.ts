@@ -25,9 +25,19 @@ export interface EdgeTpuInfo {
 
 let defaultTransport: UsbTransport | null = null;
 
-/** The real USB bus (the `usb` package), created on first use. */
+/** The USB bus used when no `transport` option is given: the real one (the `usb` package), created on first use, unless a test set another. */
 export function defaultUsbTransport(): UsbTransport {
   return (defaultTransport ??= new NodeUsbTransport());
+}
+
+/**
+ * Test seam: makes `transport` (e.g. edgetpu-learn/testing's TraceReplayDevice) the bus that
+ * discovery, EdgeTpuDevice.open() and the interpreter's 'usb'/'auto' devices use when given no
+ * transport, so that code which never passes one can be tested without hardware. null goes
+ * back to the real USB bus. Devices already open keep the transport they were opened with.
+ */
+export function setDefaultUsbTransport(transport: UsbTransport | null): void {
+  defaultTransport = transport;
 }
 
 export function edgeTpuState(d: Pick<UsbDeviceInfo, 'vendorId' | 'productId'>): EdgeTpuInfo['state'] | null {

@@ -1,4 +1,5 @@
 import { EDGETPU_CUSTOM_OP, type DType } from '../tflite/index.js';
+import { setAutoDeviceResolver, type AutoDeviceChoice } from '../interpreter/device-resolver.js';
 import { EdgeTpuRequiredError, UnsupportedOperatorError } from '../interpreter/errors.js';
 import type { KernelNode } from '../interpreter/kernel.js';
 import type { ClosableKernelRun } from '../interpreter/interpreter.js';
@@ -40,28 +41,57 @@ const devices = new Map<string, SharedDevice>();
  * edgetpu-learn/testing's TraceReplayDevice, timeouts...).
  */
 export function registerEdgeTpu(name: string, target: EdgeTpuDevice | EdgeTpuOptions): void {
-  if (name === 'cpu') throw new Error("'cpu' cannot name an Edge TPU");
+  // 'cpu' and 'auto' are resolved by the interpreter before any kernel sees them.
+  if (name === 'cpu' || name === 'auto') throw new RangeError(`'${name}' cannot name an Edge TPU`);
   devices.set(name, target instanceof EdgeTpuDevice ? { device: Promise.resolve(target), options: null, users: 0 } : { device: null, options: target, users: 0 });
+}
+
+const BUILT_IN_NAME = /^(usb|edgetpu)$|^usb:(\d+|\/.+)$|^\//;
+
+/**
+ * One name per accelerator choice, so that interpreters naming the same one differently share
+ * one open device instead of fighting over it: 'edgetpu' and 'usb:0' are 'usb' (the first in
+ * listEdgeTpus() order), 'usb:<path>' is the path.
+ */
+function canonicalName(name: string): string {
+  if (name === 'edgetpu' || name === 'usb:0') return 'usb';
+  return name.startsWith('usb:/') ? name.slice(4) : name;
 }
 
 /**
  * Device names understood without registration: 'usb' or 'edgetpu' (the first accelerator),
  * 'usb:N' (the N-th, in listEdgeTpus() order), or a path from listEdgeTpus() (also as
- * 'usb:<path>'). Returns null for other names.
+ * 'usb:<path>'). Names given to registerEdgeTpu() come first. Returns null for other names.
  */
 function sharedDevice(name: string): SharedDevice | null {
-  let d = devices.get(name);
+  const registered = devices.get(name);
+  if (registered) return registered;
+  if (!BUILT_IN_NAME.test(name)) return null;
+  const key = canonicalName(name);
+  let d = devices.get(key);
   if (!d) {
-    if (!/^(usb|edgetpu)$|^usb:(\d+|\/.+)$|^\//.test(name)) return null;
     d = { device: null, options: {}, users: 0 };
-    devices.set(name, d);
+    devices.set(key, d);
   }
   return d;
 }
 
+/** Device 'auto' for an Edge TPU model: the first Coral USB Accelerator plugged in, else the CPU. */
+async function pickAutoDevice(): Promise<AutoDeviceChoice> {
+  try {
+    const found = await listEdgeTpus();
+    if (found.length > 0) return { device: 'usb' };
+    return { device: 'cpu', reason: 'no Coral USB Accelerator is plugged in (listEdgeTpus() found none)' };
+  } catch (e) {
+    // Discovery failing (no USB library for this platform...) is no reason to fail the CPU fallback.
+    return { device: 'cpu', reason: `looking for an Edge TPU failed: ${(e as Error).message}` };
+  }
+}
+
 async function openShared(name: string, d: SharedDevice): Promise<EdgeTpuDevice> {
   const options = { ...d.options };
-  const spec = name.startsWith('usb:') ? name.slice(4) : name;
+  const key = canonicalName(name);
+  const spec = key.startsWith('usb:') ? key.slice(4) : key;
   if (/^\d+$/.test(spec)) {
     const list = await listEdgeTpus({ transport: options.transport });
     const picked = list[Number(spec)];
@@ -88,7 +118,7 @@ function prepareEdgeTpuOp(node: KernelNode): ClosableKernelRun {
     const asked = name === 'cpu' ? 'the interpreter runs on the CPU' : `the interpreter's device '${name}' is not an Edge TPU`;
     throw new EdgeTpuRequiredError(
       `this model needs an Edge TPU: operator ${node.index} is ${EDGETPU_CUSTOM_OP}, a program compiled for the Edge TPU, and ${asked}. ` +
-        "Create the interpreter with device: 'usb' (or 'usb:N', a path from listEdgeTpus(), or a name given to registerEdgeTpu()) to run it on a Coral USB Accelerator, " +
+        "Create the interpreter with device: 'usb' (or 'auto', 'usb:N', a path from listEdgeTpus(), or a name given to registerEdgeTpu()) to run it on a Coral USB Accelerator, " +
         'or run its CPU variant (the same file name without _edgetpu) on the CPU.',
     );
   }
@@ -164,6 +194,8 @@ function prepareEdgeTpuOp(node: KernelNode): ClosableKernelRun {
     },
   });
 }
+
+setAutoDeviceResolver(pickAutoDevice);
 
 registerKernel({
   op: EDGETPU_CUSTOM_OP,

@@ -32,8 +32,12 @@ export class UnsupportedOperatorError extends EdgeTpuLearnError {
 
 /** The model needs an Edge TPU (edgetpu-custom-op) but no Edge TPU backend is available. */
 export class EdgeTpuRequiredError extends EdgeTpuLearnError {
-  constructor(message: string) {
+  /** The CPU variant to run instead (a file name or path), when known. */
+  readonly cpuVariant: string | undefined;
+
+  constructor(message: string, details: { cpuVariant?: string } = {}) {
     super('EDGETPU_REQUIRED', message);
+    this.cpuVariant = details.cpuVariant;
   }
 }
 

@@ -3,6 +3,7 @@ import './kernels/index.js';
 
 export { Interpreter, type InterpreterOptions, type InterpreterInputs, type TensorDetails, type ClosableKernelRun } from './interpreter.js';
 export { InterpreterPool, type InterpreterPoolOptions, type RunBatchOptions } from './interpreter-pool.js';
+export { setAutoDeviceResolver, resolveDevice, type AutoDeviceResolver, type AutoDeviceChoice } from './device-resolver.js';
 export {
   UnsupportedOperatorError,
   EdgeTpuRequiredError,

@@ -1,5 +1,6 @@
 import { Model, type DType, type Quantization, type TypedArray } from '../tflite/index.js';
 import { AsyncKernelError, InterpreterStateError } from './errors.js';
+import { noEdgeTpuError, resolveDevice, resolveDeviceSync } from './device-resolver.js';
 import { bindInputs, type InterpreterInputs } from './input-binding.js';
 import type { KernelRun } from './kernel.js';
 import { buildRuntimeGraph, type RuntimeGraph } from './runtime-graph.js';
@@ -20,12 +21,16 @@ export interface TensorDetails {
 
 export interface InterpreterOptions {
   /**
-   * Where to run. Left out: the CPU kernels, plus the Edge TPU kernel for compiled Edge TPU
-   * programs when one is registered. 'cpu': the CPU only (an Edge TPU model then fails with
-   * EdgeTpuRequiredError). Anything else names a device for the Edge TPU kernel. It is handed
-   * to every kernel (KernelNode.device).
+   * Where the model's Edge TPU program (edgetpu-custom-op) runs; the other operators always
+   * run on the CPU kernels. Left out, or 'cpu': the CPU only (an Edge TPU model then fails
+   * with EdgeTpuRequiredError). 'usb' (the first Coral USB Accelerator), 'usb:N' (the N-th
+   * in listEdgeTpus() order), a path from listEdgeTpus(), or a name given to registerEdgeTpu():
+   * that Edge TPU, through the Edge TPU driver (import it to register its kernel). 'auto': an
+   * Edge TPU when the model has an Edge TPU program and one is plugged in, else the CPU (an
+   * Edge TPU model then fails with EdgeTpuRequiredError naming its CPU variant). The resolved
+   * name is handed to every kernel (KernelNode.device).
    */
-  device?: 'cpu' | (string & {});
+  device?: 'cpu' | 'auto' | 'usb' | `usb:${number}` | (string & {});
 }
 
 /**
@@ -85,12 +90,17 @@ export class Interpreter {
    */
   static async create(model: Model | string | Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
     const m = typeof model === 'string' ? await Model.load(model) : model instanceof Model ? model : Model.fromBuffer(model);
-    return Interpreter.fromModel(m, options);
+    const resolved = await resolveDevice(options.device, m);
+    if (resolved.reason !== undefined) throw noEdgeTpuError(m, resolved.reason);
+    return new Interpreter(buildRuntimeGraph(m, resolved.device));
   }
 
-  /** create() for a model already in memory, synchronously. */
+  /**
+   * create() for a model already in memory, synchronously. Device 'auto' works here for
+   * models without an Edge TPU program only (finding an Edge TPU is asynchronous).
+   */
   static fromModel(model: Model, options: InterpreterOptions = {}): Interpreter {
-    return new Interpreter(buildRuntimeGraph(model, options.device));
+    return new Interpreter(buildRuntimeGraph(model, resolveDeviceSync(options.device, model)));
   }
 
   /**

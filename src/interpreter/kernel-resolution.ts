@@ -52,6 +52,7 @@ export function resolveKernels(ops: readonly OperatorInfo[], tensors: readonly T
     throw new EdgeTpuRequiredError(
       `${model}needs an Edge TPU: operator ${edgeTpu.index} is ${EDGETPU_CUSTOM_OP}, a program compiled for the Edge TPU, ` +
         `and ${why}. Run ${variant} on the CPU, or connect a Coral Edge TPU and use the Edge TPU backend.`,
+      cpu ? { cpuVariant: cpu } : {},
     );
   }
 

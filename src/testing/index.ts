@@ -6,3 +6,5 @@ export { TraceReplayDevice, describeRecord, type ReplayFault } from './trace-rep
 export { loadTrace, type LoadedTrace, type LoadTraceOptions } from './load-trace.js';
 export { TraceDivergenceError } from './trace-divergence-error.js';
 export type { TraceDocument, TraceRecord } from './trace-format.js';
+// Test seam of the driver: the USB bus used when no transport is given (null = the real one).
+export { setDefaultUsbTransport } from '../edgetpu/discovery.js';

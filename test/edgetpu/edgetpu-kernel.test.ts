@@ -102,7 +102,7 @@ describe('edgetpu kernel for the interpreter (edgetpu-custom-op)', function () {
     if (!c) this.skip();
     for (const [device, pattern] of [
       [undefined, /needs an Edge TPU.*the interpreter runs on the CPU.*device: 'usb'.*without _edgetpu/],
-      ['cpu', /the interpreter runs on the CPU/],
+      ['cpu', /the interpreter was created for device 'cpu'/],
       ['gpu', /the interpreter's device 'gpu' is not an Edge TPU/],
     ] as const) {
       let err: unknown;

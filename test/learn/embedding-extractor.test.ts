@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { EdgeTpuRequiredError } from '../../src/interpreter/index.js';
 import { EmbeddingExtractor } from '../../src/learn/embedding-extractor.js';
-import { DeviceUnavailableError, UnsupportedModelError } from '../../src/learn/errors.js';
+import { UnsupportedModelError } from '../../src/learn/errors.js';
 import { extractorFromClassifier } from '../../src/learn/extractor-from-classifier.js';
 import { ImprintingEngine } from '../../src/learn/imprinting-engine.js';
 import { Model } from '../../src/tflite/index.js';
@@ -89,14 +89,14 @@ describe('learn: EmbeddingExtractor', function () {
     }
   });
 
-  it('devices: USB needs the Edge TPU driver (not there yet); an _edgetpu model needs the Edge TPU', async function () {
+  it('devices: usb needs an _edgetpu model; on the CPU an _edgetpu model needs its CPU variant (test/learn/extractor-device.test.ts has the rest)', async function () {
     for (const device of ['usb', 'usb:0'] as const) {
       const e = await rejection(EmbeddingExtractor.create(cpu, { device }));
-      expect(e).to.be.instanceOf(DeviceUnavailableError);
-      expect((e as DeviceUnavailableError).message).to.match(/Edge TPU driver is not available/);
+      expect(e).to.be.instanceOf(UnsupportedModelError);
+      expect((e as UnsupportedModelError).message).to.match(/it is a CPU model/);
     }
     expect(await rejection(EmbeddingExtractor.create(cpu, { device: 'tpu' as 'usb' }))).to.be.instanceOf(RangeError);
     const compiled = readFileSync(coralFile(this, EXTRACTOR_EDGETPU));
-    expect(await rejection(EmbeddingExtractor.create(compiled, { device: 'auto' }))).to.be.instanceOf(EdgeTpuRequiredError);
+    expect(await rejection(EmbeddingExtractor.create(compiled, { device: 'cpu' }))).to.be.instanceOf(EdgeTpuRequiredError);
   });
 });

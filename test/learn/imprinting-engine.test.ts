@@ -157,7 +157,7 @@ describe('learn: ImprintingEngine', function () {
       const raw = IMPRINTING_IMAGES.map((name) => referenceOutput(cpu, inputs.get(name)!));
       const mean = new Float32Array(1024);
       for (const e of raw) for (let d = 0; d < 1024; d++) mean[d] = mean[d]! + e[d]! / raw.length;
-      const engine = await ImprintingEngine.fromExtractor(cpu, { center: mean });
+      const engine = await ImprintingEngine.fromExtractor(cpu, { center: mean, scale: 30 });
       const extractor = engine.serializeExtractorModel();
       expect(Model.fromBuffer(extractor).subgraph(0).operators.slice(-2).map((o) => o.op)).to.deep.equal(['SUB', 'L2_NORMALIZATION']);
       const centered = (name: ImprintingImage): Float32Array => referenceOutput(extractor, inputs.get(name)!);
