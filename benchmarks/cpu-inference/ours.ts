@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Interpreter } from '../../src/interpreter/index.js';
-import { wasmKernelsStatus } from '../../src/interpreter/wasm/module.js';
+import { wasmKernels, wasmKernelsStatus } from '../../src/interpreter/wasm/module.js';
 import { latencyStats, patternBytes } from './stats.js';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, runs: { type: 'string', default: '30' }, warmup: { type: 'string', default: '5' } } });
@@ -17,6 +17,8 @@ if (!values.model) throw new Error('--model is required');
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 
+// The baseline is the process with the library imported (and the kernels' module compiled), before the model is read.
+wasmKernels();
 const rssBeforeLoad = process.memoryUsage().rss;
 const loadStart = performance.now();
 const interpreter = await Interpreter.create(values.model);
@@ -38,6 +40,7 @@ console.log(JSON.stringify({
   latency: latencyStats(times),
   wasmOperators: status.preparedKernels,
   arenaBytes: interpreter.arenaBytes,
+  wasmMemoryBytes: wasmKernels()?.heap.capacity ?? 0,
   rssBeforeLoadBytes: rssBeforeLoad,
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
 }));

@@ -87,6 +87,10 @@ export class Interpreter {
    * operator without a kernel, EdgeTpuRequiredError for an Edge TPU model without the Edge TPU
    * backend, UnsupportedModelError for dynamic shapes, InvalidModelError for broken files or
    * quantization parameters.
+   *
+   * Memory: the interpreter keeps no reference to the model's bytes (filters are packed into
+   * the kernels' memory, other constants copied), so a model read from a path is freed by the
+   * garbage collector after create(). A Model or bytes you pass stay alive as long as you hold them.
    */
   static async create(model: Model | string | Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
     const m = typeof model === 'string' ? await Model.load(model) : model instanceof Model ? model : Model.fromBuffer(model);

@@ -38,5 +38,12 @@ export interface KernelDefinition {
   readonly op: string;
   /** Element types of the first input this kernel handles. */
   readonly dtypes: readonly DType[];
+  /**
+   * Input positions whose data the kernel only reads in `prepare` (it packs or copies what it
+   * needs, e.g. a convolution's filter and bias), never from its run function. A constant used
+   * only in such positions is read straight from the model's bytes and emptied once every
+   * kernel is prepared, so that the interpreter does not keep the model file in memory.
+   */
+  readonly preparedInputs?: readonly number[];
   prepare(node: KernelNode): KernelRun;
 }

@@ -1,7 +1,7 @@
-import { bytesPerElement, typedView, InvalidModelError, type Model, type TensorInfo } from '../tflite/index.js';
+import { bytesPerElement, typedView, InvalidModelError, type Model, type OperatorInfo, type TensorInfo } from '../tflite/index.js';
 import { planArena, type ArenaRequest } from './arena-planner.js';
 import { UnsupportedModelError } from './errors.js';
-import type { KernelNode, KernelRun } from './kernel.js';
+import type { KernelDefinition, KernelNode, KernelRun } from './kernel.js';
 import { resolveKernels } from './kernel-resolution.js';
 import { checkQuantization, checkStaticShape } from './model-checks.js';
 import type { RuntimeTensor } from './tensor.js';
@@ -22,11 +22,33 @@ export interface RuntimeGraph {
 
 const elementCount = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
 
+/** Custom options up to this size are copied; larger ones (an Edge TPU program) stay views of the model's bytes. */
+const COPIED_CUSTOM_OPTIONS = 64 * 1024;
+
+/** The constants that only kernels' prepare reads (see KernelDefinition.preparedInputs). */
+function constantsReadInPrepareOnly(ops: readonly OperatorInfo[], kernels: readonly KernelDefinition[], infos: readonly TensorInfo[]): Set<number> {
+  const candidates = new Set<number>();
+  const readAtRun = new Set<number>();
+  ops.forEach((op, i) => {
+    const prepared = kernels[i]?.preparedInputs ?? [];
+    op.inputs.forEach((t, position) => {
+      if (t < 0 || !infos[t]?.isConstant) return;
+      (prepared.includes(position) ? candidates : readAtRun).add(t);
+    });
+  });
+  for (const t of readAtRun) candidates.delete(t);
+  return candidates;
+}
+
 /**
  * Validates the model, resolves kernels, plans memory and prepares every kernel. Memory:
- * constants are views of the model's buffers; model inputs, model outputs and variable
- * tensors get dedicated buffers; every other tensor is a slice of one arena, shared between
- * tensors whose lifetimes do not overlap.
+ * model inputs, model outputs and variable tensors get dedicated buffers; every other
+ * non-constant tensor is a slice of one arena, shared between tensors whose lifetimes do not
+ * overlap. Constants that kernels only read in prepare (filters and biases, packed into the
+ * WebAssembly kernels' memory) are views of the model's bytes until every kernel is prepared,
+ * then emptied; the other constants (shapes, small operands) are copied. So the graph keeps no
+ * reference to the model's bytes (except a custom operator's options larger than 64 KiB, an
+ * Edge TPU program), and they can be garbage collected once the caller lets go of the Model.
  */
 export function buildRuntimeGraph(model: Model, device: string | undefined): RuntimeGraph {
   const source = model.source;
@@ -38,6 +60,7 @@ export function buildRuntimeGraph(model: Model, device: string | undefined): Run
     checkQuantization(t, source);
   }
   const kernels = resolveKernels(ops, infos, source, device);
+  const readInPrepareOnly = constantsReadInPrepareOnly(ops, kernels, infos);
 
   // Which tensors the run touches, and when.
   const first = new Map<number, number>();
@@ -90,7 +113,8 @@ export function buildRuntimeGraph(model: Model, device: string | undefined): Run
       if (data.length !== size) {
         throw new InvalidModelError(`tensor ${index} ('${t.name}', ${t.dtype}[${t.shape.join(', ')}]) needs ${size} bytes of constant data, its buffer holds ${data.length}`, { source });
       }
-      tensors[index] = make(t, data);
+      // new Uint8Array(view) copies into a buffer of its own.
+      tensors[index] = make(t, readInPrepareOnly.has(index) ? data : new Uint8Array(data));
     } else {
       arenaRequests.push({ tensor: index, size, first: first.get(index)!, last: last.get(index)! });
     }
@@ -113,10 +137,18 @@ export function buildRuntimeGraph(model: Model, device: string | undefined): Run
     outputs: op.outputs.map(at),
     intermediates: (g.raw.operators[i]?.intermediates ?? []).map(at),
     options: op.options,
-    customOptions: op.customOptions instanceof Uint8Array ? op.customOptions : Uint8Array.from(op.customOptions ?? []),
+    customOptions:
+      op.customOptions instanceof Uint8Array ? (op.customOptions.length <= COPIED_CUSTOM_OPTIONS ? new Uint8Array(op.customOptions) : op.customOptions) : Uint8Array.from(op.customOptions ?? []),
     ...(device !== undefined ? { device } : {}),
   }));
   const runs = nodes.map((node, i) => kernels[i]!.prepare(node));
+  // Packed or copied by now: let go of the model's bytes.
+  for (const index of readInPrepareOnly) {
+    const t = tensors[index];
+    if (!t) continue;
+    t.bytes = new Uint8Array(0);
+    t.data = typedView(t.dtype, t.bytes);
+  }
 
   return {
     tensors,

@@ -15,7 +15,10 @@ export interface RuntimeTensor {
   readonly size: number;
   readonly quantization: Quantization | null;
   readonly isConstant: boolean;
-  /** The tensor's bytes. */
+  /**
+   * The tensor's bytes. Empty after create() for a constant that only kernels' prepare reads
+   * (a convolution's filter or bias, see KernelDefinition.preparedInputs).
+   */
   bytes: Uint8Array;
   /** A typed view of `bytes` for `dtype` (Uint8Array for uint8/bool, Int8Array for int8...). */
   data: TypedArray;

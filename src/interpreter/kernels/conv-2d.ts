@@ -239,4 +239,5 @@ function writeOutputs(plan: ConvPlan, pixel: number, at: number): void {
   }
 }
 
-registerKernel({ op: 'CONV_2D', dtypes: ['uint8', 'int8'], prepare: prepareConv2D });
+// The filter and the bias are packed or copied in prepare.
+registerKernel({ op: 'CONV_2D', dtypes: ['uint8', 'int8'], preparedInputs: [1, 2], prepare: prepareConv2D });

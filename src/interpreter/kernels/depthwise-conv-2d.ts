@@ -173,4 +173,5 @@ function convolvePixelMultiplied(plan: DepthwisePlan, taps: number, pixel: numbe
   }
 }
 
-registerKernel({ op: 'DEPTHWISE_CONV_2D', dtypes: ['uint8', 'int8'], prepare: prepareDepthwiseConv2D });
+// The filter and the bias are packed or copied in prepare.
+registerKernel({ op: 'DEPTHWISE_CONV_2D', dtypes: ['uint8', 'int8'], preparedInputs: [1, 2], prepare: prepareDepthwiseConv2D });

@@ -146,4 +146,5 @@ function requantize(plan: FullyConnectedPlan, acc: number): number {
   return v < actMin ? actMin : v > actMax ? actMax : v;
 }
 
-registerKernel({ op: 'FULLY_CONNECTED', dtypes: ['uint8', 'int8'], prepare: prepareFullyConnected });
+// The filter and the bias are packed or copied in prepare.
+registerKernel({ op: 'FULLY_CONNECTED', dtypes: ['uint8', 'int8'], preparedInputs: [1, 2], prepare: prepareFullyConnected });

@@ -62,10 +62,15 @@ export function wasmConv2D(spec: Conv2DSpec): KernelRun | null {
   const tableBlock = heap.allocCopy(table.data);
   const input = new WasmInput(kernels, spec.input);
   const output = new WasmOutput(kernels, spec.output);
-  const inZp = spec.inputZeroPoint;
+  // The run functions capture scalars only, not spec: its filter is a view of the model's bytes,
+  // which the interpreter lets go of once every kernel is prepared.
+  const { inputZeroPoint: inZp, outputZeroPoint: outZp, activationMin: lo, activationMax: hi } = spec;
+  const { ptr: weightsPtr } = weights.block;
+  const { zeroCorrection } = weights;
+  const { stride: tableStride } = table;
   const gemm = (cols: number, count: number, out: number): void =>
-    gemmVariant(cols, kp * 2, count, weights.ptr, kp / 2, n, tableBlock.ptr, table.stride, scalar.multiplier, scalar.rightShift,
-      out, n, spec.outputZeroPoint, spec.activationMin, spec.activationMax);
+    gemmVariant(cols, kp * 2, count, weightsPtr, kp / 2, n, tableBlock.ptr, tableStride, scalar.multiplier, scalar.rightShift,
+      out, n, outZp, lo, hi, zeroCorrection);
 
   let run: () => void;
   if (kH === 1 && kW === 1 && win.strideH === 1 && win.strideW === 1 && win.padTop === 0 && win.padLeft === 0) {
@@ -107,5 +112,5 @@ export function wasmConv2D(spec: Conv2DSpec): KernelRun | null {
       output.store();
     };
   }
-  return owningBlocks(run, heap, [weights, tableBlock]);
+  return owningBlocks(run, heap, [weights.block, tableBlock]);
 }

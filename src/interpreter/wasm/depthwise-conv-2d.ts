@@ -68,6 +68,11 @@ export function wasmDepthwiseConv2D(spec: DepthwiseConv2DSpec): KernelRun | null
   const output = new WasmOutput(kernels, spec.output);
   const imageBytes = inH * inW * inC;
   const depthMultiplier = c / inC;
+  // The run function captures scalars only, not spec: its filter is a view of the model's bytes,
+  // which the interpreter lets go of once every kernel is prepared.
+  const { inputZeroPoint: inZp, outputZeroPoint: outZp, activationMin: lo, activationMax: hi } = spec;
+  const { padTop, padLeft, strideH, strideW } = win;
+  const tableStride = table.stride;
 
   const run = (): void => {
     const src = input.fetch();
@@ -76,9 +81,9 @@ export function wasmDepthwiseConv2D(spec: DepthwiseConv2DSpec): KernelRun | null
     for (let b = 0; b < batches; b++) {
       for (let oy = 0; oy < outH; oy += bandH) {
         const bh = Math.min(bandH, outH - oy);
-        k.padWiden(src + b * imageBytes, inH, inW, inC, depthMultiplier, spec.inputZeroPoint, signed, wide, win.padTop, win.padLeft, oy * win.strideH, inRows(bh), wp, cp);
-        depthwiseVariant(wide, rowBytes, weights.ptr, tapBlock.ptr, pairs, tableBlock.ptr, table.stride, scalar.multiplier, scalar.rightShift,
-          out + (b * outH + oy) * outW * c, bh, outW, c, cp, win.strideH, win.strideW, spec.outputZeroPoint, spec.activationMin, spec.activationMax);
+        k.padWiden(src + b * imageBytes, inH, inW, inC, depthMultiplier, inZp, signed, wide, padTop, padLeft, oy * strideH, inRows(bh), wp, cp);
+        depthwiseVariant(wide, rowBytes, weights.ptr, tapBlock.ptr, pairs, tableBlock.ptr, tableStride, scalar.multiplier, scalar.rightShift,
+          out + (b * outH + oy) * outW * c, bh, outW, c, cp, strideH, strideW, outZp, lo, hi);
       }
     }
     output.store();

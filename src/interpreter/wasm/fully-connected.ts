@@ -47,6 +47,12 @@ export function wasmFullyConnected(spec: FullyConnectedSpec): KernelRun | null {
   scratch.reserve('cols', (band + 3) * kp * 2);
   const input = new WasmInput(kernels, spec.input);
   const output = new WasmOutput(kernels, spec.output);
+  // The run function captures scalars only, not spec: its weights are a view of the model's
+  // bytes, which the interpreter lets go of once every kernel is prepared.
+  const { inputZeroPoint: inZp, outputZeroPoint: outZp, activationMin: lo, activationMax: hi } = spec;
+  const { ptr: weightsPtr } = weights.block;
+  const { zeroCorrection } = weights;
+  const { stride: tableStride } = table;
 
   const run = (): void => {
     const src = input.fetch();
@@ -54,11 +60,11 @@ export function wasmFullyConnected(spec: FullyConnectedSpec): KernelRun | null {
     const cols = scratch.ptr('cols');
     for (let r = 0; r < rows; r += band) {
       const count = Math.min(band, rows - r);
-      k.widenRows(src + r * depth, count, depth, spec.inputZeroPoint, signed, cols, kp);
-      gemmVariant(cols, kp * 2, count, weights.ptr, kp / 2, units, tableBlock.ptr, table.stride, scalar.multiplier, scalar.rightShift,
-        out + r * units, units, spec.outputZeroPoint, spec.activationMin, spec.activationMax);
+      k.widenRows(src + r * depth, count, depth, inZp, signed, cols, kp);
+      gemmVariant(cols, kp * 2, count, weightsPtr, kp / 2, units, tableBlock.ptr, tableStride, scalar.multiplier, scalar.rightShift,
+        out + r * units, units, outZp, lo, hi, zeroCorrection);
     }
     output.store();
   };
-  return owningBlocks(run, heap, [weights, tableBlock]);
+  return owningBlocks(run, heap, [weights.block, tableBlock]);
 }

@@ -10,9 +10,12 @@ import { readFileSync } from 'node:fs';
 import { WasmHeap, type WasmMemory } from './heap.js';
 import { Scratch } from './scratch.js';
 
-/** A GEMM variant (assembly/gemm.ts); pointers are byte offsets into the kernels' memory. */
+/**
+ * A GEMM variant (assembly/gemm.ts); pointers are byte offsets into the kernels' memory; w holds
+ * int8 weights and zeroCorrection is what turns them into (w − zero point) (see weight-packing.ts).
+ */
 export type GemmFunction = (a: number, lda: number, rows: number, w: number, kPairs: number, n: number, table: number, tableStride: number,
-  multiplier: number, rightShift: number, out: number, ldo: number, zpOut: number, lo: number, hi: number) => void;
+  multiplier: number, rightShift: number, out: number, ldo: number, zpOut: number, lo: number, hi: number, zeroCorrection: number) => void;
 
 /** A depthwise variant (assembly/depthwise.ts). */
 export type DepthwiseFunction = (inp: number, rowStride: number, w: number, taps: number, pairs: number, table: number, tableStride: number,

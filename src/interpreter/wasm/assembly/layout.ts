@@ -86,7 +86,8 @@ function copy16(dst: usize, src: usize, bytes: usize): void {
 
 /**
  * im2col over a padWiden'ed image (cp = c): row (oy·outW + ox) of dst holds the kh × kw × c
- * window of output pixel (oy, ox) in filter order, `rowBytes` bytes per row.
+ * window of output pixel (oy, ox) in filter order, `rowBytes` bytes per row, then a zero
+ * when the window has an odd number of values (rowBytes has room for it).
  */
 export function im2col(padded: usize, rowStride: usize, c: i32, kh: i32, kw: i32, strideH: i32, strideW: i32,
   dilationH: i32, dilationW: i32, outH: i32, outW: i32, dst: usize, rowBytes: usize): void {
@@ -112,6 +113,9 @@ export function im2col(padded: usize, rowStride: usize, c: i32, kh: i32, kw: i32
         }
         s += tapY;
       }
+      // An odd window size leaves one int16 of padding: copy16 wrote past the window into it,
+      // and the GEMM's row sums (assembly/gemm.ts) need it to be 0.
+      if (q < d + rowBytes) store<i16>(q, 0);
       d += rowBytes;
     }
   }
