@@ -1,3 +1,5 @@
+import type { fb } from '../../tflite/index.js';
+import { quantizedActivationRange } from '../activation-range.js';
 import type { KernelNode } from '../kernel.js';
 import { quantizeMultiplier } from '../quantization-math.js';
 import type { RuntimeTensor } from '../tensor.js';
@@ -56,4 +58,49 @@ export function convolutionMultipliers(
     }
   }
   return { multiplier, shift };
+}
+
+/** Everything a quantized conv-like kernel needs to requantize and clamp, derived once in prepare. */
+export interface ConvQuantization extends ChannelMultipliers {
+  readonly inputZeroPoint: number;
+  readonly outputZeroPoint: number;
+  /** The filter's zero point for uint8 models; 0 for int8, whose filters TFLite treats as symmetric. */
+  readonly filterZeroPoint: number;
+  readonly activationMin: number;
+  readonly activationMax: number;
+}
+
+/** Zero points, per-channel multipliers and the activation range of CONV_2D and DEPTHWISE_CONV_2D. */
+export function convQuantization(
+  node: KernelNode,
+  input: RuntimeTensor,
+  filter: RuntimeTensor,
+  bias: RuntimeTensor | null,
+  output: RuntimeTensor,
+  channels: number,
+  activation: fb.ActivationFunctionType,
+): ConvQuantization {
+  const out = perTensorQuantization(node, output, 'the output');
+  const isUint8 = input.dtype === 'uint8';
+  const { multiplier, shift } = convolutionMultipliers(node, input, filter, bias, output, channels, isUint8 ? 'legacy' : 'per-channel');
+  const [activationMin, activationMax] = quantizedActivationRange(activation, output.dtype, out.scale, out.zeroPoint);
+  return {
+    inputZeroPoint: perTensorQuantization(node, input, 'the input').zeroPoint,
+    outputZeroPoint: out.zeroPoint,
+    filterZeroPoint: isUint8 ? perTensorQuantization(node, filter, 'the filter').zeroPoint : 0,
+    multiplier,
+    shift,
+    activationMin,
+    activationMax,
+  };
+}
+
+/** The reference kernels' operands: filter values minus the filter zero point, and the bias (zeros when absent). */
+export function widenedFilterAndBias(filter: RuntimeTensor, filterZeroPoint: number, bias: RuntimeTensor | null, channels: number): { filter: Int16Array; bias: Int32Array } {
+  const widened = new Int16Array(filter.size);
+  const raw = filter.data as Uint8Array | Int8Array;
+  for (let i = 0; i < widened.length; i++) widened[i] = raw[i]! - filterZeroPoint;
+  const b = new Int32Array(channels);
+  if (bias) b.set(bias.data as Int32Array);
+  return { filter: widened, bias: b };
 }

@@ -9,13 +9,13 @@
  * them in a register.
  */
 import { fb } from '../../tflite/index.js';
-import { isClampActivation, quantizedActivationRange } from '../activation-range.js';
+import { isClampActivation } from '../activation-range.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import { wasmDepthwiseConv2D } from '../wasm/depthwise-conv-2d.js';
-import { convolutionMultipliers } from './conv-multipliers.js';
-import { expectCounts, expectRank, expectShape, expectType, input, invalid, optionalInput, optionsOf, output, perTensorQuantization, unsupported } from './node-checks.js';
+import { convQuantization, widenedFilterAndBias } from './conv-multipliers.js';
+import { expectCounts, expectRank, expectShape, expectType, input, invalid, optionalInput, optionsOf, output, unsupported } from './node-checks.js';
 import { window2D, type Window2D } from './padding.js';
 
 function prepareDepthwiseConv2D(node: KernelNode): KernelRun {
@@ -44,21 +44,13 @@ function prepareDepthwiseConv2D(node: KernelNode): KernelRun {
   const win = window2D(options.padding, inH, inW, kH, kW, options.strideH, options.strideW, options.dilationHFactor, options.dilationWFactor);
   expectShape(node, outT, 'the output', [batches, win.outHeight, win.outWidth, outC]);
 
-  const inZp = perTensorQuantization(node, inT, 'the input').zeroPoint;
-  const out = perTensorQuantization(node, outT, 'the output');
-  const isUint8 = inT.dtype === 'uint8';
-  const filterZp = isUint8 ? perTensorQuantization(node, filterT, 'the filter').zeroPoint : 0;
-  const { multiplier, shift } = convolutionMultipliers(node, inT, filterT, biasT, outT, outC, isUint8 ? 'legacy' : 'per-channel');
-  const [actMin, actMax] = quantizedActivationRange(options.fusedActivationFunction, outT.dtype, out.scale, out.zeroPoint);
+  const q = convQuantization(node, inT, filterT, biasT, outT, outC, options.fusedActivationFunction);
+  const { inputZeroPoint: inZp, filterZeroPoint: filterZp, multiplier, shift, activationMin: actMin, activationMax: actMax } = q;
 
   // The WebAssembly SIMD kernel computes the same bytes, much faster, when it is available.
-  const simd = wasmDepthwiseConv2D({ input: inT, output: outT, batches, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: kH, filterWidth: kW, window: win, filter: filterT.data as Uint8Array | Int8Array, filterZeroPoint: filterZp, bias: biasT ? (biasT.data as Int32Array) : null, inputZeroPoint: inZp, outputZeroPoint: out.zeroPoint, multiplier, shift, activationMin: actMin, activationMax: actMax });
+  const simd = wasmDepthwiseConv2D({ input: inT, output: outT, batches, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: kH, filterWidth: kW, window: win, filter: filterT.data as Uint8Array | Int8Array, filterZeroPoint: q.filterZeroPoint, bias: biasT ? (biasT.data as Int32Array) : null, inputZeroPoint: q.inputZeroPoint, outputZeroPoint: q.outputZeroPoint, multiplier: q.multiplier, shift: q.shift, activationMin: q.activationMin, activationMax: q.activationMax });
   if (simd) return simd;
-  const filter = new Int16Array(filterT.size);
-  const rawFilter = filterT.data as Uint8Array | Int8Array;
-  for (let i = 0; i < filter.length; i++) filter[i] = rawFilter[i]! - filterZp;
-  const bias = new Int32Array(outC);
-  if (biasT) bias.set(biasT.data as Int32Array);
+  const { filter, bias } = widenedFilterAndBias(filterT, filterZp, biasT, outC);
   const plan: DepthwisePlan = {
     x: inT.data as Uint8Array | Int8Array,
     y: outT.data as Uint8Array | Int8Array,
@@ -71,7 +63,7 @@ function prepareDepthwiseConv2D(node: KernelNode): KernelRun {
     batches, inH, inW, inC, outC, kH, kW, depthMultiplier,
     ...win,
     inZp,
-    outZp: out.zeroPoint,
+    outZp: q.outputZeroPoint,
     actMin,
     actMax,
   };
