@@ -26,12 +26,19 @@ export type DepthwiseFunction = (inp: number, rowStride: number, w: number, taps
 export interface KernelExports {
   readonly [variant: `gemm${number}`]: GemmFunction;
   readonly [variant: `depthwise${number}`]: DepthwiseFunction;
+  abiVersion(): number;
   widenRows(src: number, rows: number, k: number, zeroPoint: number, signed: number, dst: number, kp: number): void;
   padWiden(src: number, h: number, w: number, c: number, dm: number, zeroPoint: number, signed: number,
     dst: number, padT: number, padL: number, y0: number, rows: number, wp: number, cp: number): void;
   im2col(padded: number, rowStride: number, c: number, kh: number, kw: number, strideH: number, strideW: number,
     dilationH: number, dilationW: number, outH: number, outW: number, dst: number, rowBytes: number): void;
 }
+
+/**
+ * The calling convention this glue speaks (assembly/kernels.ts abiVersion()): a kernels.wasm
+ * built from other sources (a stale build) is refused, and the TypeScript kernels run instead.
+ */
+export const WASM_ABI_VERSION = 2;
 
 /** Bits of a kernel variant's number (assembly/gemm.ts). */
 export const FLAG_SIGNED_OUTPUT = 1;
@@ -77,11 +84,17 @@ function load(): WasmKernels | undefined {
     const memory = new webAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     const instance = new webAssembly.Instance(new webAssembly.Module(bytes), { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
     const exports = instance.exports as unknown as KernelExports;
+    const abi = typeof exports.abiVersion === 'function' ? exports.abiVersion() : 1;
+    if (abi !== WASM_ABI_VERSION) {
+      throw new Error(`${WASM_FILE.pathname} speaks calling convention ${abi}, this code ${WASM_ABI_VERSION}: it is a stale build (npm run build rebuilds it)`);
+    }
     const heap = new WasmHeap(memory);
     loaded = { exports, heap, scratch: new Scratch(heap) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     loadError = err.code === 'ENOENT' ? `${WASM_FILE.pathname} is missing (npm run build:wasm builds it)` : err.message;
+    // Results stay the same on the TypeScript kernels, only slower: say so once, do not fail.
+    process.emitWarning(`WebAssembly SIMD kernels unavailable, using the slower TypeScript kernels: ${loadError}`, { code: 'EDGETPU_LEARN_WASM' });
   }
   return loaded;
 }
