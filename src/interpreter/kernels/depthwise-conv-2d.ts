@@ -9,31 +9,17 @@
  * them in a register.
  */
 import { fb } from '../../tflite/index.js';
-import { isClampActivation } from '../activation-range.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import { wasmDepthwiseConv2D } from '../wasm/depthwise-conv-2d.js';
 import { convQuantization, widenedFilterAndBias } from './conv-multipliers.js';
-import { expectCounts, expectRank, expectShape, expectType, input, invalid, optionalInput, optionsOf, output, unsupported } from './node-checks.js';
+import { convOperands } from './conv-operands.js';
+import { expectShape, invalid } from './node-checks.js';
 import { window2D, type Window2D } from './padding.js';
 
 function prepareDepthwiseConv2D(node: KernelNode): KernelRun {
-  expectCounts(node, [2, 3], 1);
-  const inT = input(node, 0);
-  const filterT = input(node, 1);
-  const biasT = optionalInput(node, 2);
-  const outT = output(node, 0);
-  const options = optionsOf(node, fb.DepthwiseConv2DOptionsT);
-  expectType(node, inT, 'the input', ['uint8', 'int8']);
-  expectType(node, filterT, 'the filter', [inT.dtype]);
-  expectType(node, outT, 'the output', [inT.dtype]);
-  if (biasT) expectType(node, biasT, 'the bias', ['int32']);
-  expectRank(node, inT, 'the input', 4);
-  expectRank(node, filterT, 'the filter', 4);
-  if (!filterT.isConstant) throw unsupported(node, 'the filter is not a constant tensor');
-  if (biasT && !biasT.isConstant) throw unsupported(node, 'the bias is not a constant tensor');
-  if (!isClampActivation(options.fusedActivationFunction)) throw unsupported(node, `fused activation ${fb.ActivationFunctionType[options.fusedActivationFunction]}`);
+  const { input: inT, filter: filterT, bias: biasT, output: outT, options } = convOperands(node, fb.DepthwiseConv2DOptionsT);
 
   const [batches, inH, inW, inC] = inT.shape as [number, number, number, number];
   const [one, kH, kW, outC] = filterT.shape as [number, number, number, number];
@@ -48,7 +34,7 @@ function prepareDepthwiseConv2D(node: KernelNode): KernelRun {
   const { inputZeroPoint: inZp, filterZeroPoint: filterZp, multiplier, shift, activationMin: actMin, activationMax: actMax } = q;
 
   // The WebAssembly SIMD kernel computes the same bytes, much faster, when it is available.
-  const simd = wasmDepthwiseConv2D({ input: inT, output: outT, batches, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: kH, filterWidth: kW, window: win, filter: filterT.data as Uint8Array | Int8Array, filterZeroPoint: q.filterZeroPoint, bias: biasT ? (biasT.data as Int32Array) : null, inputZeroPoint: q.inputZeroPoint, outputZeroPoint: q.outputZeroPoint, multiplier: q.multiplier, shift: q.shift, activationMin: q.activationMin, activationMax: q.activationMax });
+  const simd = wasmDepthwiseConv2D({ input: inT, output: outT, batches, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: kH, filterWidth: kW, window: win, filter: filterT.data as Uint8Array | Int8Array, bias: biasT ? (biasT.data as Int32Array) : null, ...q });
   if (simd) return simd;
   const { filter, bias } = widenedFilterAndBias(filterT, filterZp, biasT, outC);
   const plan: DepthwisePlan = {

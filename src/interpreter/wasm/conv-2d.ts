@@ -1,39 +1,11 @@
 import type { KernelRun } from '../kernel.js';
-import type { Window2D } from '../kernels/padding.js';
-import type { RuntimeTensor } from '../tensor.js';
+import type { ConvLayerSpec } from './conv-layer-spec.js';
 import { FLAG_LEFT_SHIFT, FLAG_PER_TENSOR, FLAG_SIGNED_OUTPUT, wasmKernels } from './module.js';
 import { owningBlocks } from './owned-blocks.js';
 import { requantArguments, requantTable } from './requant-table.js';
 import { WasmInput, WasmOutput } from './operands.js';
 import { BAND_BYTES, bandRows } from './bands.js';
 import { packGemmWeights, roundUp8 } from './weight-packing.js';
-
-/** A quantized CONV_2D as the TypeScript kernel prepared it (kernels/conv-2d.ts). */
-export interface Conv2DSpec {
-  readonly input: RuntimeTensor;
-  readonly output: RuntimeTensor;
-  readonly batches: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly filterHeight: number;
-  readonly filterWidth: number;
-  readonly window: Window2D;
-  /** The model's filter, [outChannels][filterHeight][filterWidth][inChannels]. */
-  readonly filter: Uint8Array | Int8Array;
-  /** Subtracted from every filter value (0 for int8 filters). */
-  readonly filterZeroPoint: number;
-  /** [outChannels], or null without a bias tensor. */
-  readonly bias: Int32Array | null;
-  readonly inputZeroPoint: number;
-  readonly outputZeroPoint: number;
-  /** TFLite's (M, shift) per output channel. */
-  readonly multiplier: Int32Array;
-  readonly shift: Int32Array;
-  readonly activationMin: number;
-  readonly activationMax: number;
-}
 
 /**
  * The WebAssembly SIMD CONV_2D (GEMM with int16 operands and exact int32 accumulators, output
@@ -42,7 +14,7 @@ export interface Conv2DSpec {
  * go through im2col over a zero-padded copy. Either way the int16 working copies cover a band
  * of rows at a time, so they stay small (and in cache) whatever the image size.
  */
-export function wasmConv2D(spec: Conv2DSpec): KernelRun | null {
+export function wasmConv2D(spec: ConvLayerSpec): KernelRun | null {
   const kernels = wasmKernels();
   if (!kernels || spec.activationMin > spec.activationMax) return null;
   const n = spec.outChannels;

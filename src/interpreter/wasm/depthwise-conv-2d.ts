@@ -1,6 +1,5 @@
 import type { KernelRun } from '../kernel.js';
-import type { Window2D } from '../kernels/padding.js';
-import type { RuntimeTensor } from '../tensor.js';
+import type { ConvLayerSpec } from './conv-layer-spec.js';
 import { FLAG_LEFT_SHIFT, FLAG_PER_TENSOR, FLAG_ROUND_AWAY, FLAG_SIGNED_OUTPUT, wasmKernels } from './module.js';
 import { owningBlocks } from './owned-blocks.js';
 import { requantArguments, requantTable } from './requant-table.js';
@@ -8,39 +7,12 @@ import { WasmInput, WasmOutput } from './operands.js';
 import { BAND_BYTES } from './bands.js';
 import { depthwiseTapOffsets, packDepthwiseWeights, roundUp8 } from './weight-packing.js';
 
-/** A quantized DEPTHWISE_CONV_2D as the TypeScript kernel prepared it (kernels/depthwise-conv-2d.ts). */
-export interface DepthwiseConv2DSpec {
-  readonly input: RuntimeTensor;
-  readonly output: RuntimeTensor;
-  readonly batches: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly inChannels: number;
-  /** inChannels · depth multiplier. */
-  readonly outChannels: number;
-  readonly filterHeight: number;
-  readonly filterWidth: number;
-  readonly window: Window2D;
-  /** The model's filter, [filterHeight][filterWidth][outChannels]. */
-  readonly filter: Uint8Array | Int8Array;
-  /** Subtracted from every filter value (0 for int8 filters). */
-  readonly filterZeroPoint: number;
-  /** [outChannels], or null without a bias tensor. */
-  readonly bias: Int32Array | null;
-  readonly inputZeroPoint: number;
-  readonly outputZeroPoint: number;
-  readonly multiplier: Int32Array;
-  readonly shift: Int32Array;
-  readonly activationMin: number;
-  readonly activationMax: number;
-}
-
 /**
  * The WebAssembly SIMD DEPTHWISE_CONV_2D (eight channels per vector over a zero-padded int16
  * copy of the input; gemmlowp rounding, ties away from zero, like the 2.9 runtime), or null
  * when the kernels are off or do not cover this layer.
  */
-export function wasmDepthwiseConv2D(spec: DepthwiseConv2DSpec): KernelRun | null {
+export function wasmDepthwiseConv2D(spec: ConvLayerSpec): KernelRun | null {
   const kernels = wasmKernels();
   if (!kernels || spec.activationMin > spec.activationMax) return null;
   const c = spec.outChannels;
