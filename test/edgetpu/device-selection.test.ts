@@ -7,7 +7,7 @@ import { setDefaultUsbTransport } from '../../src/testing/index.js';
 import { coralFile } from '../helpers/data.js';
 import { referenceRun } from '../helpers/tflite-oracle.js';
 import { concat, setUpReplay, type Replay } from './helpers.js';
-import { readJson, requireTraces, traceCases, traceModelPath, type TraceCase } from './shared-data.js';
+import { inputA, readJson, requireTraces, traceCases, traceModelPath, type TraceCase } from './shared-data.js';
 
 function traceCase(ctx: Mocha.Context, model: string, scenario: TraceCase['scenario']): TraceCase {
   const c = traceCases().find((t) => t.model.startsWith(model) && t.scenario === scenario);
@@ -131,7 +131,7 @@ describe('edgetpu: device selection (cpu, usb, usb:N, auto)', function () {
     const path = coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite');
     const interpreter = await Interpreter.create(path, { device: 'auto' });
     try {
-      const input = Uint8Array.from({ length: 128 * 128 * 3 }, (_, i) => (i * 7 + 3) % 256);
+      const input = inputA(128 * 128 * 3);
       const [out] = await interpreter.run([input]);
       expect(Buffer.from(bytesOf(out!)).equals(Buffer.from(referenceRun(await Model.load(path).then((m) => m.toBuffer()), [input]).outputs[0]!.bytes))).to.equal(true);
       // No kernel waits on a device: it runs synchronously too.

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORAL_TEST_DATA, SHARED, missing } from '../helpers/data.js';
+import { patternBytes } from '../helpers/tflite-oracle.js';
 
 /** The golden USB traces of the vendor runtime (../shared/edgetpu-traces), never committed. */
 export const TRACES = join(SHARED, 'edgetpu-traces');
@@ -54,7 +55,7 @@ export function readJson<T>(path: string): T {
 
 /** The trace inputs: A = byte i is (i*7+3) mod 256, B = every byte 128. */
 export function inputA(bytes: number): Uint8Array {
-  return Uint8Array.from({ length: bytes }, (_, i) => (i * 7 + 3) % 256);
+  return patternBytes(bytes);
 }
 export function inputB(bytes: number): Uint8Array {
   return new Uint8Array(bytes).fill(128);
