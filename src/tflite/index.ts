@@ -1,4 +1,4 @@
-export { Model, type OperatorCodeInfo, type OperatorPlacement, type EdgeTpuOperator } from './model.js';
+export { Model, type LoadOptions, type OperatorCodeInfo, type OperatorPlacement, type EdgeTpuOperator } from './model.js';
 export { Subgraph, type NewTensor, type NewOperator, type QuantizationInput } from './subgraph.js';
 export type { TensorInfo, OperatorInfo, Quantization } from './views.js';
 export { InvalidModelError, ModelEditError } from './errors.js';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import * as fb from './generated/tflite.js';
 import { InvalidModelError, ModelEditError } from './errors.js';
 import { builtinByName, builtinCodeOf, EDGETPU_CUSTOM_OP, opNameOf } from './opcodes.js';
@@ -43,6 +43,36 @@ export interface EdgeTpuOperator {
  * copy of the weights (buffers are views into the bytes given), and writing keeps every
  * field of the schema, known to this library's code or not.
  */
+/** How Model.load reads a file. */
+export interface LoadOptions {
+  /**
+   * Where the file's bytes go: called once with the file's size, it returns the memory to read
+   * them into (exactly that long). By default a buffer of their own.
+   */
+  into?: (byteLength: number) => Uint8Array;
+}
+
+/** Reads the whole file at `path` into the memory `into` hands out for its size. */
+async function readFileInto(path: string, into: (byteLength: number) => Uint8Array): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const stat = await file.stat();
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const size = stat.size;
+    const target = into(size);
+    if (target.byteLength !== size) throw new RangeError(`Model.load: into(${size}) returned ${target.byteLength} bytes`);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await file.read(target, done, size - done, done);
+      if (bytesRead === 0) throw new Error(`the file shrank while it was read (${done} of ${size} bytes)`);
+      done += bytesRead;
+    }
+    return target;
+  } finally {
+    await file.close();
+  }
+}
+
 export class Model {
   /** Where the model was read from, for error messages. */
   readonly source: string | undefined;
@@ -82,11 +112,11 @@ export class Model {
     return new Model(tree, {});
   }
 
-  /** Reads and parses a .tflite file. */
-  static async load(path: string): Promise<Model> {
-    let bytes: Buffer;
+  /** Reads and parses a .tflite file (into memory of the caller's choosing with `options.into`). */
+  static async load(path: string, options: LoadOptions = {}): Promise<Model> {
+    let bytes: Uint8Array;
     try {
-      bytes = await readFile(path);
+      bytes = options.into ? await readFileInto(path, options.into) : await readFile(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a model file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);

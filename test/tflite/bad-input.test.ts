@@ -104,4 +104,33 @@ describe('bad model input', function () {
     await Model.load(join(dir, 'missing.tflite')).catch((e: unknown) => (error = e));
     expect((error as Error).message).to.match(/missing\.tflite: cannot read the model: no such file/);
   });
+
+  it('Model.load(path, { into }) reads into the memory given, and says what is wrong with the file the same way', async function () {
+    const path = coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite');
+    const file = readFileSync(path);
+    const memory = new Uint8Array(new SharedArrayBuffer(file.length + 32));
+    const sizes: number[] = [];
+    const model = await Model.load(path, { into: (size) => (sizes.push(size), memory.subarray(16, 16 + size)) });
+    expect(sizes).to.deep.equal([file.length]);
+    expect(Buffer.compare(memory.subarray(16, 16 + file.length), file)).to.equal(0);
+    // Weights are views of that memory.
+    const weights = model.subgraph().tensors.find((t) => t.isConstant && t.shape.length === 4)!;
+    expect(model.bufferData(weights.buffer).buffer).to.equal(memory.buffer);
+
+    const dir = mkdtempSync(join(tmpdir(), 'etl-'));
+    const into = (size: number): Uint8Array => new Uint8Array(size);
+    const failures: Array<[string, () => Promise<Model>, RegExp]> = [
+      ['a missing file', () => Model.load(join(dir, 'missing.tflite'), { into }), /missing\.tflite: cannot read the model: no such file/],
+      ['a directory', () => Model.load(dir, { into }), /cannot read the model: is a directory, not a model file/],
+      ['memory of the wrong size', () => Model.load(path, { into: (size) => new Uint8Array(size - 1) }), /cannot read the model: Model\.load: into\(\d+\) returned \d+ bytes/],
+    ];
+    writeFileSync(join(dir, 'page.tflite'), '<!doctype html><html></html>');
+    failures.push(['a web page', () => Model.load(join(dir, 'page.tflite'), { into }), /this is an HTML page, not a TFLite model/]);
+    for (const [what, load, pattern] of failures) {
+      let error: unknown;
+      await load().catch((e: unknown) => (error = e));
+      expect(error, what).to.be.instanceOf(InvalidModelError);
+      expect((error as Error).message, what).to.match(pattern);
+    }
+  });
 });
