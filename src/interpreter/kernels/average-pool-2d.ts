@@ -17,8 +17,10 @@ function prepareAveragePool2D(node: KernelNode): KernelRun {
   const x = p.input.data as Uint8Array | Int8Array | Float32Array;
   const y = p.output.data as Uint8Array | Int8Array | Float32Array;
   const isFloat = p.input.dtype === 'float32';
-  // Integer sums fit exactly in a Float64Array; float sums are rounded to float32 at each step.
-  const sums = isFloat ? new Float32Array(channels) : new Float64Array(channels);
+  // Float sums are rounded to float32 at each step. Integer sums are exact in an Int32Array
+  // while the window has fewer than 2^23 taps (|value| ≤ 256): small integers stay unboxed even
+  // before the loop is optimized, where doubles read from a Float64Array would each allocate.
+  const sums = isFloat ? new Float32Array(channels) : filterH * filterW < 2 ** 23 ? new Int32Array(channels) : new Float64Array(channels);
 
   return function averagePool2d(): void {
     let o = 0;
