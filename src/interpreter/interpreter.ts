@@ -4,6 +4,8 @@ import { noEdgeTpuError, resolveDevice, resolveDeviceSync } from './device-resol
 import { bindInputs, type InterpreterInputs } from './input-binding.js';
 import type { KernelRun } from './kernel.js';
 import { buildRuntimeGraph, type RuntimeGraph } from './runtime-graph.js';
+import { releaseArena } from './wasm/arena.js';
+import { loadModelIntoKernelMemory } from './wasm/model-in-kernel-memory.js';
 import type { RuntimeTensor } from './tensor.js';
 
 export type { InterpreterInputs } from './input-binding.js';
@@ -42,6 +44,9 @@ export interface ClosableKernelRun {
   close(): void | Promise<void>;
 }
 
+// An interpreter that is never closed gives the model's bytes back when it is garbage collected.
+const modelBytesOfCollected = new FinalizationRegistry<() => void>((release) => release());
+
 const isClosable = (run: KernelRun): run is ClosableKernelRun => typeof (run as Partial<ClosableKernelRun>).close === 'function';
 const isThenable = (v: unknown): v is PromiseLike<void> => typeof (v as PromiseLike<void> | undefined)?.then === 'function';
 const isAsyncFunction = (f: unknown): boolean => Object.prototype.toString.call(f) === '[object AsyncFunction]';
@@ -72,8 +77,13 @@ export class Interpreter {
   private busy = false;
   private closed = false;
 
-  private constructor(graph: RuntimeGraph) {
+  /** Gives back the model file's bytes when the interpreter read them into the kernels' memory. */
+  private readonly releaseModelBytes: (() => void) | undefined;
+
+  private constructor(graph: RuntimeGraph, releaseModelBytes?: () => void) {
     this.graph = graph;
+    this.releaseModelBytes = releaseModelBytes;
+    if (releaseModelBytes) modelBytesOfCollected.register(this, releaseModelBytes, this);
     this.inputs = graph.inputs.map(detailsOf);
     this.outputs = graph.outputs.map(detailsOf);
     this.arenaBytes = graph.arena.byteLength;
@@ -88,15 +98,23 @@ export class Interpreter {
    * backend, UnsupportedModelError for dynamic shapes, InvalidModelError for broken files or
    * quantization parameters.
    *
-   * Memory: the interpreter keeps no reference to the model's bytes (filters are packed into
-   * the kernels' memory, other constants copied), so a model read from a path is freed by the
-   * garbage collector after create(). A Model or bytes you pass stay alive as long as you hold them.
+   * Memory: a model given as a path is read straight into the WebAssembly kernels' memory,
+   * where its filters are packed in place, so the process holds the file once (close() gives
+   * it back). A Model or bytes you pass are not written to: filters are packed into memory of
+   * their own, other constants copied, and the interpreter keeps no reference to them.
    */
   static async create(model: Model | string | Uint8Array | ArrayBuffer, options: InterpreterOptions = {}): Promise<Interpreter> {
-    const m = typeof model === 'string' ? await Model.load(model) : model instanceof Model ? model : Model.fromBuffer(model);
-    const resolved = await resolveDevice(options.device, m);
-    if (resolved.reason !== undefined) throw noEdgeTpuError(m, resolved.reason);
-    return new Interpreter(buildRuntimeGraph(m, resolved.device));
+    const owned = typeof model === 'string' ? await loadModelIntoKernelMemory(model) : null;
+    try {
+      const m = owned ? owned.model : typeof model === 'string' ? await Model.load(model) : model instanceof Model ? model : Model.fromBuffer(model);
+      const resolved = await resolveDevice(options.device, m);
+      if (resolved.reason !== undefined) throw noEdgeTpuError(m, resolved.reason);
+      const graph = buildRuntimeGraph(m, resolved.device, owned ? { ownedModelBytes: owned.bytes } : {});
+      return new Interpreter(graph, owned?.release);
+    } catch (e) {
+      owned?.release();
+      throw e;
+    }
   }
 
   /**
@@ -150,11 +168,20 @@ export class Interpreter {
     }
   }
 
-  /** Releases what kernels hold (the Edge TPU, for one). The interpreter cannot run afterwards. */
+  /**
+   * Releases what the interpreter holds: the Edge TPU (for one), the kernels' packed weights,
+   * its arena and the model's bytes it read. It cannot run afterwards; arrays returned by
+   * run() stay valid (outputs have buffers of their own).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const run of this.graph.runs) if (isClosable(run)) await run.close();
+    releaseArena(this.graph.arena);
+    if (this.releaseModelBytes) {
+      modelBytesOfCollected.unregister(this);
+      this.releaseModelBytes();
+    }
   }
 
   private begin(inputs: InterpreterInputs): void {

@@ -41,6 +41,34 @@ function constantsReadInPrepareOnly(ops: readonly OperatorInfo[], kernels: reado
 }
 
 /**
+ * The constants a kernel may rewrite in prepare (RuntimeTensor.writableInPrepare): read in
+ * prepare only, by a single operator input, with a buffer of their own, inside `owned`.
+ */
+function constantsWritableInPrepare(ops: readonly OperatorInfo[], infos: readonly TensorInfo[], readInPrepareOnly: Set<number>, model: Model, owned: Uint8Array): Set<number> {
+  const reads = new Map<number, number>();
+  for (const op of ops) for (const t of op.inputs) if (t >= 0) reads.set(t, (reads.get(t) ?? 0) + 1);
+  const tensorsOfBuffer = new Map<number, number>();
+  for (const t of infos) tensorsOfBuffer.set(t.buffer, (tensorsOfBuffer.get(t.buffer) ?? 0) + 1);
+  const writable = new Set<number>();
+  for (const index of readInPrepareOnly) {
+    const t = infos[index]!;
+    const data = model.bufferData(t.buffer);
+    const inside = data.buffer === owned.buffer && data.byteOffset >= owned.byteOffset && data.byteOffset + data.byteLength <= owned.byteOffset + owned.byteLength;
+    if (inside && reads.get(index) === 1 && tensorsOfBuffer.get(t.buffer) === 1) writable.add(index);
+  }
+  return writable;
+}
+
+/** How buildRuntimeGraph may treat the model's bytes. */
+export interface RuntimeGraphOptions {
+  /**
+   * The model's bytes when the interpreter owns them (it read the file into the WebAssembly
+   * kernels' memory, and nobody else sees them): kernels may then pack filters in place.
+   */
+  readonly ownedModelBytes?: Uint8Array;
+}
+
+/**
  * Validates the model, resolves kernels, plans memory and prepares every kernel. Memory:
  * model inputs, model outputs and variable tensors get dedicated buffers; every other
  * non-constant tensor is a slice of one arena, shared between tensors whose lifetimes do not
@@ -49,8 +77,10 @@ function constantsReadInPrepareOnly(ops: readonly OperatorInfo[], kernels: reado
  * then emptied; the other constants (shapes, small operands) are copied. So the graph keeps no
  * reference to the model's bytes (except a custom operator's options larger than 64 KiB, an
  * Edge TPU program), and they can be garbage collected once the caller lets go of the Model.
+ * With options.ownedModelBytes, convolution and fully connected filters are packed where they
+ * are, and those bytes stay in use for as long as the graph runs.
  */
-export function buildRuntimeGraph(model: Model, device: string | undefined): RuntimeGraph {
+export function buildRuntimeGraph(model: Model, device: string | undefined, options: RuntimeGraphOptions = {}): RuntimeGraph {
   const source = model.source;
   const g = model.subgraph(0);
   const infos = g.tensors;
@@ -61,6 +91,8 @@ export function buildRuntimeGraph(model: Model, device: string | undefined): Run
   }
   const kernels = resolveKernels(ops, infos, source, device);
   const readInPrepareOnly = constantsReadInPrepareOnly(ops, kernels, infos);
+  const owned = options.ownedModelBytes;
+  const writable = owned ? constantsWritableInPrepare(ops, infos, readInPrepareOnly, model, owned) : new Set<number>();
 
   // Which tensors the run touches, and when.
   const first = new Map<number, number>();
@@ -114,7 +146,7 @@ export function buildRuntimeGraph(model: Model, device: string | undefined): Run
         throw new InvalidModelError(`tensor ${index} ('${t.name}', ${t.dtype}[${t.shape.join(', ')}]) needs ${size} bytes of constant data, its buffer holds ${data.length}`, { source });
       }
       // new Uint8Array(view) copies into a buffer of its own.
-      tensors[index] = make(t, readInPrepareOnly.has(index) ? data : new Uint8Array(data));
+      tensors[index] = { ...make(t, readInPrepareOnly.has(index) ? data : new Uint8Array(data)), ...(writable.has(index) ? { writableInPrepare: true } : {}) };
     } else {
       arenaRequests.push({ tensor: index, size, first: first.get(index)!, last: last.get(index)! });
     }

@@ -16,6 +16,12 @@ export interface RuntimeTensor {
   readonly quantization: Quantization | null;
   readonly isConstant: boolean;
   /**
+   * Set on a constant whose bytes the interpreter owns (it read the model file into the
+   * WebAssembly kernels' memory) and that only one operator reads, in its prepare only: that
+   * kernel may rewrite the bytes where they are (pack them) and keep using them at run time.
+   */
+  readonly writableInPrepare?: boolean;
+  /**
    * The tensor's bytes. Empty after create() for a constant that only kernels' prepare reads
    * (a convolution's filter or bias, see KernelDefinition.preparedInputs).
    */

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Interpreter } from '../../src/interpreter/interpreter.js';
 import '../../src/interpreter/kernels/index.js';
 import { wasmKernels, wasmKernelsStatus } from '../../src/interpreter/wasm/module.js';
@@ -51,25 +53,29 @@ describe('WebAssembly SIMD kernels on whole models', function () {
   requireCoralData();
 
   for (const c of CASES) {
-    it(`${c.file}${c.cutAt ? ` (up to ${c.cutAt})` : ''} equals TFLite 2.9`, async function () {
+    it(`${c.file}${c.cutAt ? ` (up to ${c.cutAt})` : ''} equals TFLite 2.9, from bytes and from a file (filters packed in place)`, async function () {
       const bytes = modelBytes(coralFile(this, c.file), c.cutAt);
+      const path = join(mkdtempSync(join(tmpdir(), 'wasm-models-')), 'model.tflite');
+      writeFileSync(path, bytes);
       const convOps = Model.fromBuffer(bytes).subgraph(0).operators.filter((op) => CONV_OPS.has(op.op)).length;
-      const before = wasmKernelsStatus().preparedKernels;
-      const interpreter = await Interpreter.create(bytes);
-      // Every convolution of these models runs on WebAssembly.
-      expect(wasmKernelsStatus().preparedKernels - before, 'operators prepared on WebAssembly').to.equal(convOps);
-      const sizes = interpreter.inputs.map((t) => t.shape.reduce((a, d) => a * d, 1));
-      for (const inputs of [sizes.map(patternBytes), sizes.map((n, k) => randomBytes(17 + k, n))]) {
-        const ours = (await interpreter.run(inputs)).map((o) => new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
-        const theirs = referenceRun(bytes, inputs).outputs;
-        theirs.forEach((t, k) => {
-          const o = ours[k]!;
-          const diff = t.bytes.findIndex((v, i) => v !== o[i]);
-          expect(diff, `output ${k} (${t.name}): first differing byte`).to.equal(-1);
-          expect(o.length).to.equal(t.bytes.length);
-        });
+      for (const source of [bytes, path]) {
+        const before = wasmKernelsStatus().preparedKernels;
+        const interpreter = await Interpreter.create(source);
+        // Every convolution of these models runs on WebAssembly.
+        expect(wasmKernelsStatus().preparedKernels - before, 'operators prepared on WebAssembly').to.equal(convOps);
+        const sizes = interpreter.inputs.map((t) => t.shape.reduce((a, d) => a * d, 1));
+        for (const inputs of [sizes.map(patternBytes), sizes.map((n, k) => randomBytes(17 + k, n))]) {
+          const ours = (await interpreter.run(inputs)).map((o) => new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+          const theirs = referenceRun(bytes, inputs).outputs;
+          theirs.forEach((t, k) => {
+            const o = ours[k]!;
+            const diff = t.bytes.findIndex((v, i) => v !== o[i]);
+            expect(diff, `${typeof source === 'string' ? 'from the file' : 'from bytes'}, output ${k} (${t.name}): first differing byte`).to.equal(-1);
+            expect(o.length).to.equal(t.bytes.length);
+          });
+        }
+        await interpreter.close();
       }
-      await interpreter.close();
     });
   }
 

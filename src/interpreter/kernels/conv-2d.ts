@@ -36,7 +36,7 @@ function prepareConv2D(node: KernelNode): KernelRun {
   const { inputZeroPoint: inZp, filterZeroPoint: filterZp, multiplier, shift, activationMin: actMin, activationMax: actMax } = q;
 
   // The WebAssembly SIMD kernel computes the same bytes, much faster, when it is available.
-  const simd = wasmConv2D({ input: inT, output: outT, batches, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: kH, filterWidth: kW, window: win, filter: filterT.data as Uint8Array | Int8Array, bias: biasT ? (biasT.data as Int32Array) : null, ...q });
+  const simd = wasmConv2D({ input: inT, output: outT, batches, inHeight: inH, inWidth: inW, inChannels: inC, outChannels: outC, filterHeight: kH, filterWidth: kW, window: win, filter: filterT.data as Uint8Array | Int8Array, filterWritable: filterT.writableInPrepare === true, bias: biasT ? (biasT.data as Int32Array) : null, ...q });
   if (simd) return simd;
   const { filter, bias } = widenedFilterAndBias(filterT, filterZp, biasT, outC);
   const patchLength = kH * kW * inC;

@@ -49,7 +49,7 @@ function prepareFullyConnected(node: KernelNode): KernelRun {
   const [actMin, actMax] = quantizedActivationRange(options.fusedActivationFunction, outT.dtype, out.scale, out.zeroPoint);
 
   // The WebAssembly SIMD kernel computes the same bytes, much faster, when it is available.
-  const simd = wasmFullyConnected({ input: inT, output: outT, rows, units, depth, weights: weightsT.data as Uint8Array | Int8Array, weightsZeroPoint: weightsZp, bias: biasT ? (biasT.data as Int32Array) : null, inputZeroPoint: inZp, outputZeroPoint: out.zeroPoint, multiplier, shift, activationMin: actMin, activationMax: actMax });
+  const simd = wasmFullyConnected({ input: inT, output: outT, rows, units, depth, weights: weightsT.data as Uint8Array | Int8Array, weightsWritable: weightsT.writableInPrepare === true, weightsZeroPoint: weightsZp, bias: biasT ? (biasT.data as Int32Array) : null, inputZeroPoint: inZp, outputZeroPoint: out.zeroPoint, multiplier, shift, activationMin: actMin, activationMax: actMax });
   if (simd) return simd;
   const weights = new Int16Array(weightsT.size);
   const rawWeights = weightsT.data as Uint8Array | Int8Array;

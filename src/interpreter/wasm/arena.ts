@@ -1,8 +1,14 @@
 import type { HeapBlock, WasmHeap } from './heap.js';
 import { wasmKernels } from './module.js';
 
-// An interpreter's arena goes back to the heap when the interpreter is garbage collected.
-const arenas = new FinalizationRegistry<{ heap: WasmHeap; block: HeapBlock }>(({ heap, block }) => heap.release(block));
+interface ArenaBlock {
+  heap: WasmHeap;
+  block: HeapBlock;
+}
+
+// An interpreter's arena goes back to the heap when the interpreter is closed, or garbage collected.
+const arenas = new FinalizationRegistry<ArenaBlock>(({ heap, block }) => heap.release(block));
+const blocks = new WeakMap<Uint8Array, ArenaBlock>();
 
 /**
  * The memory for an interpreter's intermediate tensors. With the WebAssembly kernels on it is
@@ -15,6 +21,17 @@ export function allocateArena(bytes: number): Uint8Array {
   const { heap } = kernels;
   const block = heap.alloc(bytes);
   const arena = heap.u8.subarray(block.ptr, block.ptr + bytes);
-  arenas.register(arena, { heap, block });
+  const held = { heap, block };
+  arenas.register(arena, held, arena);
+  blocks.set(arena, held);
   return arena;
+}
+
+/** Gives an arena back to the kernels' memory now (nothing may use it afterwards). */
+export function releaseArena(arena: Uint8Array): void {
+  const held = blocks.get(arena);
+  if (!held) return;
+  blocks.delete(arena);
+  arenas.unregister(arena);
+  held.heap.release(held.block);
 }

@@ -6,6 +6,7 @@ import { requantArguments, requantTable } from './requant-table.js';
 import { WasmInput, WasmOutput } from './operands.js';
 import { BAND_BYTES, bandRows } from './bands.js';
 import { packGemmWeights, roundUp8 } from './weight-packing.js';
+import { packedGemm } from './packed-gemm.js';
 
 /**
  * The WebAssembly SIMD CONV_2D (GEMM with int16 operands and exact int32 accumulators, output
@@ -28,21 +29,16 @@ export function wasmConv2D(spec: ConvLayerSpec): KernelRun | null {
   const signed = spec.input.dtype === 'int8' ? 1 : 0;
   const scalar = requantArguments(table, { perTensor: FLAG_PER_TENSOR, leftShift: FLAG_LEFT_SHIFT });
   const flags = scalar.flags | (spec.output.dtype === 'int8' ? FLAG_SIGNED_OUTPUT : 0);
-  const gemmVariant = k[`gemm${flags}`];
 
-  const weights = packGemmWeights(heap, spec.filter, spec.filterZeroPoint, n, depth);
+  const weights = packGemmWeights(heap, spec.filter, spec.filterZeroPoint, n, depth, spec.filterWritable);
   const tableBlock = heap.allocCopy(table.data);
   const input = new WasmInput(kernels, spec.input);
   const output = new WasmOutput(kernels, spec.output);
   // The run functions capture scalars only, not spec: its filter is a view of the model's bytes,
   // which the interpreter lets go of once every kernel is prepared.
-  const { inputZeroPoint: inZp, outputZeroPoint: outZp, activationMin: lo, activationMax: hi } = spec;
-  const { ptr: weightsPtr } = weights.block;
-  const { zeroCorrection } = weights;
-  const { stride: tableStride } = table;
-  const gemm = (cols: number, count: number, out: number): void =>
-    gemmVariant(cols, kp * 2, count, weightsPtr, kp / 2, n, tableBlock.ptr, tableStride, scalar.multiplier, scalar.rightShift,
-      out, n, outZp, lo, hi, zeroCorrection);
+  const { inputZeroPoint: inZp } = spec;
+  const gemm = packedGemm({ variant: k[`gemm${flags}`], weights, tablePtr: tableBlock.ptr, table, multiplier: scalar.multiplier, rightShift: scalar.rightShift,
+    kp, n, outputZeroPoint: spec.outputZeroPoint, activationMin: spec.activationMin, activationMax: spec.activationMax });
 
   let run: () => void;
   if (kH === 1 && kW === 1 && win.strideH === 1 && win.strideW === 1 && win.padTop === 0 && win.padLeft === 0) {
@@ -84,5 +80,5 @@ export function wasmConv2D(spec: ConvLayerSpec): KernelRun | null {
       output.store();
     };
   }
-  return owningBlocks(run, heap, [weights.block, tableBlock]);
+  return owningBlocks(run, heap, [...weights.blocks, tableBlock]);
 }

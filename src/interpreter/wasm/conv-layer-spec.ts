@@ -20,6 +20,8 @@ export interface ConvLayerSpec extends ConvQuantization {
    * [filterHeight][filterWidth][outChannels] for DEPTHWISE_CONV_2D.
    */
   readonly filter: Uint8Array | Int8Array;
+  /** The filter may be packed where it is (RuntimeTensor.writableInPrepare; CONV_2D only). */
+  readonly filterWritable?: boolean;
   /** [outChannels], or null without a bias tensor. */
   readonly bias: Int32Array | null;
 }

@@ -6,6 +6,7 @@ import { requantArguments, requantTable } from './requant-table.js';
 import { WasmInput, WasmOutput } from './operands.js';
 import { bandRows } from './bands.js';
 import { packGemmWeights, roundUp8 } from './weight-packing.js';
+import { packedGemm } from './packed-gemm.js';
 
 /** A quantized FULLY_CONNECTED as the TypeScript kernel prepared it (kernels/fully-connected.ts). */
 export interface FullyConnectedSpec {
@@ -16,6 +17,8 @@ export interface FullyConnectedSpec {
   readonly depth: number;
   /** The model's weights, [units][depth]. */
   readonly weights: Uint8Array | Int8Array;
+  /** The weights may be packed where they are (RuntimeTensor.writableInPrepare). */
+  readonly weightsWritable?: boolean;
   /** Subtracted from every weight. */
   readonly weightsZeroPoint: number;
   /** [units], or null without a bias tensor. */
@@ -40,8 +43,7 @@ export function wasmFullyConnected(spec: FullyConnectedSpec): KernelRun | null {
   const signed = spec.input.dtype === 'int8' ? 1 : 0;
   const scalar = requantArguments(table, { perTensor: FLAG_PER_TENSOR, leftShift: FLAG_LEFT_SHIFT });
   const flags = scalar.flags | (spec.output.dtype === 'int8' ? FLAG_SIGNED_OUTPUT : 0);
-  const gemmVariant = k[`gemm${flags}`];
-  const weights = packGemmWeights(heap, spec.weights, spec.weightsZeroPoint, units, depth);
+  const weights = packGemmWeights(heap, spec.weights, spec.weightsZeroPoint, units, depth, spec.weightsWritable);
   const tableBlock = heap.allocCopy(table.data);
   const band = bandRows(rows, kp);
   scratch.reserve('cols', (band + 3) * kp * 2);
@@ -49,10 +51,9 @@ export function wasmFullyConnected(spec: FullyConnectedSpec): KernelRun | null {
   const output = new WasmOutput(kernels, spec.output);
   // The run function captures scalars only, not spec: its weights are a view of the model's
   // bytes, which the interpreter lets go of once every kernel is prepared.
-  const { inputZeroPoint: inZp, outputZeroPoint: outZp, activationMin: lo, activationMax: hi } = spec;
-  const { ptr: weightsPtr } = weights.block;
-  const { zeroCorrection } = weights;
-  const { stride: tableStride } = table;
+  const { inputZeroPoint: inZp } = spec;
+  const gemm = packedGemm({ variant: k[`gemm${flags}`], weights, tablePtr: tableBlock.ptr, table, multiplier: scalar.multiplier, rightShift: scalar.rightShift,
+    kp, n: units, outputZeroPoint: spec.outputZeroPoint, activationMin: spec.activationMin, activationMax: spec.activationMax });
 
   const run = (): void => {
     const src = input.fetch();
@@ -61,10 +62,9 @@ export function wasmFullyConnected(spec: FullyConnectedSpec): KernelRun | null {
     for (let r = 0; r < rows; r += band) {
       const count = Math.min(band, rows - r);
       k.widenRows(src + r * depth, count, depth, inZp, signed, cols, kp);
-      gemmVariant(cols, kp * 2, count, weightsPtr, kp / 2, units, tableBlock.ptr, tableStride, scalar.multiplier, scalar.rightShift,
-        out + r * units, units, outZp, lo, hi, zeroCorrection);
+      gemm(cols, count, out + r * units);
     }
     output.store();
   };
-  return owningBlocks(run, heap, [weights.block, tableBlock]);
+  return owningBlocks(run, heap, [...weights.blocks, tableBlock]);
 }

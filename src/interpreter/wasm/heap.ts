@@ -50,6 +50,11 @@ export class WasmHeap {
     return this.memory.buffer.byteLength;
   }
 
+  /** Bytes handed out and not released (what the blocks in use take, alignment included). */
+  get bytesInUse(): number {
+    return this.top - BASE - this.free.reduce((a, f) => a + f.size, 0);
+  }
+
   alloc(bytes: number): HeapBlock {
     const size = alignUp(Math.max(bytes, 1), ALIGN);
     for (let i = 0; i < this.free.length; i++) {

@@ -16,11 +16,42 @@ function int16Block(heap: WasmHeap, count: number): { block: HeapBlock; view: In
   return { block, view };
 }
 
+/** A run of output channels whose packed GEMM weights lie at one address. */
+export interface GemmWeightPart {
+  readonly ptr: number;
+  /** The part's first output channel (a multiple of 8). */
+  readonly firstChannel: number;
+  readonly channels: number;
+}
+
 /** GEMM weights in wasm memory, and the constant that turns them back into (w − zero point). */
 export interface PackedGemmWeights {
-  readonly block: HeapBlock;
+  /**
+   * Where the weights are, in the order the GEMM must visit them: a last, partial block of
+   * channels kept apart comes first, because its stores spill into the next row's first
+   * channels, which the other part then writes again (see assembly/gemm.ts).
+   */
+  readonly parts: readonly GemmWeightPart[];
+  /** Blocks allocated for them (the caller owns these; in-place weights belong to the model's bytes). */
+  readonly blocks: readonly HeapBlock[];
   /** offset − zero point: w − zero point = stored value + zeroCorrection (the GEMM's argument d). */
   readonly zeroCorrection: number;
+}
+
+/** A reusable copy of one block of source rows, for packing in place. */
+let rowsCopy = new Int8Array(0);
+
+/**
+ * Writes channels [first, first + count) of `weights` (rows of k) as one packed block of 8 at
+ * `dst[at ...]` (see packGemmWeights), minus `offset`. Channels past `count` and the odd k
+ * past the end are left as they are (zeros in a zero-filled block).
+ */
+function packBlock(dst: Int8Array, at: number, weights: ArrayLike<number>, rowBase: number, count: number, k: number, offset: number): void {
+  for (let c = 0; c < count; c++) {
+    const base = at + ((c >> 2) & 1) * 8 + (c & 3) * 2;
+    const row = rowBase + c * k;
+    for (let i = 0; i < k; i++) dst[base + (i >> 1) * 16 + (i & 1)] = weights[row + i]! - offset;
+  }
 }
 
 /**
@@ -29,19 +60,46 @@ export interface PackedGemmWeights {
  * assembly/gemm.ts): half the memory of int16 copies. Blocks of 8 output channels; within a
  * block, for each pair of k, channels 0–3 then 4–7, each as (w[k], w[k+1]). Missing channels
  * and the odd k past the end are zeros.
+ *
+ * `inPlace`: the weights are bytes of wasm memory that the caller owns and nothing else reads
+ * (RuntimeTensor.writableInPrepare). With k even, a block of 8 packed channels takes exactly
+ * the bytes of its 8 source rows, so the whole blocks are rewritten where they are and only a
+ * last, partial block gets memory of its own: the model file's bytes become the weights.
  */
-export function packGemmWeights(heap: WasmHeap, weights: Uint8Array | Int8Array, zeroPoint: number, n: number, k: number): PackedGemmWeights {
+export function packGemmWeights(heap: WasmHeap, weights: Uint8Array | Int8Array, zeroPoint: number, n: number, k: number, inPlace = false): PackedGemmWeights {
   const kPairs = Math.ceil(k / 2);
+  const blockBytes = kPairs * 16;
   const offset = weights instanceof Uint8Array ? 128 : 0;
-  const block = heap.alloc(roundUp8(n) * kPairs * 2);
-  const view = new Int8Array(heap.u8.buffer, block.ptr, block.size);
-  view.fill(0);
-  for (let c = 0; c < n; c++) {
-    const base = (c >> 3) * kPairs * 16 + ((c >> 2) & 1) * 8 + (c & 3) * 2;
-    const row = c * k;
-    for (let i = 0; i < k; i++) view[base + (i >> 1) * 16 + (i & 1)] = weights[row + i]! - offset;
+  const zeroCorrection = offset - zeroPoint;
+  const address = inPlace ? heap.addressOf(weights) : null;
+  const whole = n - (n % 8);
+  if (address === null || k % 2 !== 0 || whole === 0) {
+    const block = heap.alloc(roundUp8(n) * kPairs * 2);
+    const view = new Int8Array(heap.u8.buffer, block.ptr, block.size);
+    view.fill(0);
+    for (let c = 0; c < n; c += 8) packBlock(view, (c >> 3) * blockBytes, weights, c * k, Math.min(8, n - c), k, offset);
+    return { parts: [{ ptr: block.ptr, firstChannel: 0, channels: n }], blocks: [block], zeroCorrection };
   }
-  return { block, zeroCorrection: offset - zeroPoint };
+  const parts: GemmWeightPart[] = [];
+  const blocks: HeapBlock[] = [];
+  if (whole < n) {
+    const tail = heap.alloc(blockBytes);
+    const view = new Int8Array(heap.u8.buffer, tail.ptr, tail.size);
+    view.fill(0);
+    packBlock(view, 0, weights, whole * k, n - whole, k, offset);
+    parts.push({ ptr: tail.ptr, firstChannel: whole, channels: n - whole });
+    blocks.push(tail);
+  }
+  // Each block's destination is exactly its own source rows: copy them out, then pack back.
+  const dst = new Int8Array(heap.u8.buffer, address, whole * k);
+  if (rowsCopy.length < blockBytes) rowsCopy = new Int8Array(blockBytes);
+  const source = weights instanceof Uint8Array ? new Uint8Array(rowsCopy.buffer, 0, blockBytes) : rowsCopy;
+  for (let c = 0; c < whole; c += 8) {
+    source.set(weights.subarray(c * k, (c + 8) * k));
+    packBlock(dst, c * k, source, 0, 8, k, offset);
+  }
+  parts.push({ ptr: address, firstChannel: 0, channels: whole });
+  return { parts, blocks, zeroCorrection };
 }
 
 /**
