@@ -1,7 +1,8 @@
 /**
  * One process, one model, our interpreter: prints one JSON line with its latency (median of
  * `--runs` timed Interpreter.run calls after `--warmup` untimed ones, pattern input), its peak
- * resident memory and how many operators ran on the WebAssembly kernels.
+ * resident memory (indicative only: under tsx its loader thread adds noise of several MiB;
+ * memory.mjs measures the compiled library) and how many operators ran on the WebAssembly kernels.
  * EDGETPU_LEARN_WASM=0 in the environment measures the TypeScript kernels instead.
  *
  *   node --import tsx benchmarks/cpu-inference/ours.ts --model M.tflite [--runs 30] [--warmup 5]

@@ -1,0 +1,37 @@
+/**
+ * One process, one model: the peak resident memory our interpreter adds, measured on the
+ * compiled library (dist/, what users run) in plain Node: under tsx, its module loader thread
+ * adds or frees memory at random moments, which swamps a measurement of a few MiB.
+ * Prints one JSON line: RSS before the model is read (library imported, kernels compiled),
+ * peak RSS after create() and `--runs` runs of the pattern input, file, arena and wasm sizes.
+ *
+ *   node benchmarks/cpu-inference/memory.mjs --model M.tflite [--runs 35]
+ */
+import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Interpreter } from '../../dist/interpreter/index.js';
+import { wasmKernels } from '../../dist/interpreter/wasm/module.js';
+
+const { values } = parseArgs({ options: { model: { type: 'string' }, runs: { type: 'string', default: '35' } } });
+if (!values.model) throw new Error('--model is required');
+
+wasmKernels();
+const rssBeforeLoadBytes = process.memoryUsage().rss;
+const interpreter = await Interpreter.create(values.model);
+const inputs = interpreter.inputs.map((t) => {
+  const bytes = new Uint8Array(t.shape.reduce((a, d) => a * d, 1) * (t.dtype === 'float32' || t.dtype === 'int32' ? 4 : 1));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 255;
+  return bytes;
+});
+for (let i = 0; i < Number(values.runs); i++) await interpreter.run(inputs);
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+console.log(JSON.stringify({
+  model: values.model,
+  fileBytes: statSync(values.model).size,
+  arenaBytes: interpreter.arenaBytes,
+  wasmMemoryBytes: wasmKernels()?.heap.capacity ?? 0,
+  rssBeforeLoadBytes,
+  maxRssBytes,
+  growthBytes: maxRssBytes - rssBeforeLoadBytes,
+}));
+await interpreter.close();
