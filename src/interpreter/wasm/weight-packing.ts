@@ -38,13 +38,10 @@ export interface PackedGemmWeights {
   readonly zeroCorrection: number;
 }
 
-/** A reusable copy of one block of source rows, for packing in place. */
-let rowsCopy = new Int8Array(0);
-
 /**
- * Writes channels [first, first + count) of `weights` (rows of k) as one packed block of 8 at
- * `dst[at ...]` (see packGemmWeights), minus `offset`. Channels past `count` and the odd k
- * past the end are left as they are (zeros in a zero-filled block).
+ * Writes `count` (≤ 8) rows of k weights, from `weights[rowBase ...]`, minus `offset`, as one
+ * packed block of 8 channels at `dst[at ...]` (see packGemmWeights). Channels past `count` and
+ * the odd k past the end are left as they are (zeros in a zero-filled block).
  */
 function packBlock(dst: Int8Array, at: number, weights: ArrayLike<number>, rowBase: number, count: number, k: number, offset: number): void {
   for (let c = 0; c < count; c++) {
@@ -92,8 +89,7 @@ export function packGemmWeights(heap: WasmHeap, weights: Uint8Array | Int8Array,
   }
   // Each block's destination is exactly its own source rows: copy them out, then pack back.
   const dst = new Int8Array(heap.u8.buffer, address, whole * k);
-  if (rowsCopy.length < blockBytes) rowsCopy = new Int8Array(blockBytes);
-  const source = weights instanceof Uint8Array ? new Uint8Array(rowsCopy.buffer, 0, blockBytes) : rowsCopy;
+  const source = weights instanceof Uint8Array ? new Uint8Array(blockBytes) : new Int8Array(blockBytes);
   for (let c = 0; c < whole; c += 8) {
     source.set(weights.subarray(c * k, (c + 8) * k));
     packBlock(dst, c * k, source, 0, 8, k, offset);
