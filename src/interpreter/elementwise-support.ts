@@ -1,13 +1,12 @@
-import { InvalidModelError, fb, type DType } from '../tflite/index.js';
+import { fb, type DType } from '../tflite/index.js';
 import { planBroadcast, broadcastShape, type BroadcastPlan } from './broadcast.js';
-import { UnsupportedOperatorError } from './errors.js';
 import type { KernelNode } from './kernel.js';
-import { describeNode, expectShape } from './static-operands.js';
+import { expectCounts, expectShape, invalid, requiredInput, unsupported } from './kernels/node-checks.js';
 import type { RuntimeTensor } from './tensor.js';
 
 /**
  * Prepare-time helpers shared by the element-wise kernels (SUB, MUL, MAXIMUM, LOGISTIC...):
- * fused activations, per-tensor quantization, byte tables and broadcasting checks.
+ * float32 edge cases (denormals, NaN bits), fused activations, byte tables, broadcasting.
  */
 
 /** FLT_MAX: TFLite clamps float results of fused-activation ops to ±FLT_MAX even for NONE. */
@@ -68,28 +67,6 @@ export function float32ActivationClamp(activation: fb.ActivationFunctionType): [
   }
 }
 
-export interface PerTensorQuantization {
-  /** As stored in the model (a float32 value). */
-  scale: number;
-  zeroPoint: number;
-}
-
-/** The per-tensor scale and zero point of a quantized 8/16-bit tensor; throws when it has none. */
-export function perTensorQuantization(node: KernelNode, t: RuntimeTensor): PerTensorQuantization {
-  const q = t.quantization;
-  if (!q || q.scale.length === 0) {
-    throw new InvalidModelError(`${describeNode(node)}: ${t.dtype} tensor '${t.name}' has no quantization parameters; quantized kernels need a scale and zero point`);
-  }
-  if (q.scale.length !== 1) {
-    throw new UnsupportedOperatorError(`${describeNode(node)}: tensor '${t.name}' is quantized per channel (${q.scale.length} scales); ${node.op} takes per-tensor quantization only`, { op: node.op, operatorIndex: node.index });
-  }
-  const scale = q.scale[0]!;
-  if (!(scale > 0) || !Number.isFinite(scale)) {
-    throw new InvalidModelError(`${describeNode(node)}: tensor '${t.name}' has scale ${scale}; scales must be positive and finite`);
-  }
-  return { scale, zeroPoint: q.zeroPoint[0] ?? 0 };
-}
-
 /** True for the 8-bit quantized element types. */
 export function isQuantized8(dtype: DType): dtype is 'uint8' | 'int8' {
   return dtype === 'uint8' || dtype === 'int8';
@@ -102,13 +79,6 @@ export function byteValues(dtype: 'uint8' | 'int8'): Int32Array {
   return values;
 }
 
-/** Throws unless `t` has the given element type. */
-export function expectType(node: KernelNode, t: RuntimeTensor, dtype: DType, what: string): void {
-  if (t.dtype !== dtype) {
-    throw new InvalidModelError(`${describeNode(node)}: ${what} '${t.name}' is ${t.dtype}, expected ${dtype}`);
-  }
-}
-
 /**
  * Checks that a and b broadcast to the output's shape, within the rank the TFLite kernel
  * handles, and plans the walk.
@@ -116,14 +86,11 @@ export function expectType(node: KernelNode, t: RuntimeTensor, dtype: DType, wha
 export function planBinary(node: KernelNode, a: RuntimeTensor, b: RuntimeTensor, out: RuntimeTensor, maxRank: number): BroadcastPlan {
   const shape = broadcastShape(a.shape, b.shape);
   if (!shape) {
-    throw new InvalidModelError(`${describeNode(node)}: input shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not broadcast`);
+    throw invalid(node, `input shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not broadcast`);
   }
   const sameShape = a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k]);
   if (!sameShape && shape.length > maxRank) {
-    throw new UnsupportedOperatorError(
-      `${describeNode(node)}: broadcasting [${a.shape.join(', ')}] with [${b.shape.join(', ')}] has rank ${shape.length}; TFLite's ${node.op} broadcasts up to rank ${maxRank}`,
-      { op: node.op, operatorIndex: node.index },
-    );
+    throw unsupported(node, `broadcasting [${a.shape.join(', ')}] with [${b.shape.join(', ')}] has rank ${shape.length}; TFLite's ${node.op} broadcasts up to rank ${maxRank}`);
   }
   expectShape(node, out, shape);
   return planBroadcast(a.shape, b.shape);
@@ -131,19 +98,14 @@ export function planBinary(node: KernelNode, a: RuntimeTensor, b: RuntimeTensor,
 
 /** Throws unless the node has exactly `inputs` inputs (all present) and one output. */
 function expectArity(node: KernelNode, inputs: number): RuntimeTensor[] {
-  if (node.inputs.length !== inputs || node.outputs.length !== 1) {
-    throw new InvalidModelError(`${describeNode(node)}: expects ${inputs} input(s) and 1 output, the model gives ${node.inputs.length} and ${node.outputs.length}`);
-  }
-  return node.inputs.map((t, k) => {
-    if (!t) throw new InvalidModelError(`${describeNode(node)}: input ${k} is missing`);
-    return t;
-  });
+  expectCounts(node, inputs, 1);
+  return node.inputs.map((_, k) => requiredInput(node, k));
 }
 
 /** The input and output of a one-input, one-output op. */
 export function unaryOperands(node: KernelNode): { input: RuntimeTensor; output: RuntimeTensor } {
-  const [input] = expectArity(node, 1);
-  return { input: input!, output: node.outputs[0]! };
+  const [x] = expectArity(node, 1);
+  return { input: x!, output: node.outputs[0]! };
 }
 
 /** The two inputs and the output of a two-input, one-output op. */

@@ -1,5 +1,5 @@
-import type { PerTensorQuantization } from './elementwise-support.js';
 import { roundHalfAwayFromZero } from './quantization-math.js';
+import type { PerTensorQuantization } from './kernels/node-checks.js';
 
 /**
  * TFLite's PopulateLookupTable for 8-bit LOGISTIC and TANH: for every raw input byte,

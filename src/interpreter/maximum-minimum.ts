@@ -2,7 +2,7 @@ import type { DType } from '../tflite/index.js';
 import type { BroadcastPlan } from './broadcast.js';
 import { binaryOperands, flushDenormal, planBinary } from './elementwise-support.js';
 import { registerKernel } from './registry.js';
-import { expectSameDtype } from './static-operands.js';
+import { expectSameType } from './kernels/node-checks.js';
 
 type NumericArray = Float32Array | Int32Array | Int16Array | Uint8Array | Int8Array;
 
@@ -22,8 +22,8 @@ export function registerMaximumMinimum(op: 'MAXIMUM' | 'MINIMUM'): void {
     dtypes: DTYPES,
     prepare(node) {
       const { a, b, output: out } = binaryOperands(node);
-      expectSameDtype(node, a, b);
-      expectSameDtype(node, a, out);
+      expectSameType(node, a, b);
+      expectSameType(node, a, out);
       const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
       const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
       if (a.dtype === 'float32') return floatRun(op, a.data as Float32Array, b.data as Float32Array, out.data as Float32Array, plan);

@@ -1,6 +1,7 @@
-import { InvalidModelError, fb } from '../tflite/index.js';
+import { fb } from '../tflite/index.js';
 import type { KernelNode } from './kernel.js';
-import { constantIntegers, describeNode, expectShape, requiredInput } from './static-operands.js';
+import { constantIntegers } from './static-operands.js';
+import { expectShape, invalid, requiredInput } from './kernels/node-checks.js';
 
 /**
  * Where each input element of a reduction (SUM, REDUCE_MAX, REDUCE_MIN...) lands: the axes
@@ -21,11 +22,11 @@ export function planReduction(node: KernelNode): ReductionPlan {
   const input = requiredInput(node, 0);
   const output = node.outputs[0]!;
   const axisTensor = requiredInput(node, 1);
-  if (axisTensor.dtype !== 'int32') throw new InvalidModelError(`${describeNode(node)}: axes must be int32, not ${axisTensor.dtype}`);
+  if (axisTensor.dtype !== 'int32') throw invalid(node, `axes must be int32, not ${axisTensor.dtype}`);
   const rank = input.shape.length;
   const reduced = new Array<boolean>(rank).fill(false);
   for (const a of constantIntegers(node, 1, 'axes')) {
-    if (a < -rank || a >= rank) throw new InvalidModelError(`${describeNode(node)}: axis ${a} is out of range for rank ${rank}`);
+    if (a < -rank || a >= rank) throw invalid(node, `axis ${a} is out of range for rank ${rank}`);
     reduced[a < 0 ? a + rank : a] = true;
   }
   const keepDims = node.options instanceof fb.ReducerOptionsT ? node.options.keepDims : false;

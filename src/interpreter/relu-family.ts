@@ -1,11 +1,11 @@
-import { InvalidModelError, fb } from '../tflite/index.js';
+import { fb } from '../tflite/index.js';
 import { quantizedActivationRange } from './activation-range.js';
 import { SSE_FLOATS } from './eigen-float-math.js';
-import { byteValues, unaryOperands, isQuantized8, perTensorQuantization } from './elementwise-support.js';
+import { byteValues, unaryOperands, isQuantized8 } from './elementwise-support.js';
 import type { KernelRun } from './kernel.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from './quantization-math.js';
 import { registerKernel } from './registry.js';
-import { describeNode, expectSameDtype, expectShape } from './static-operands.js';
+import { expectSameType, expectShape, invalid, perTensorQuantization } from './kernels/node-checks.js';
 
 type ReluOp = 'RELU' | 'RELU6' | 'RELU_N1_TO_1';
 
@@ -36,7 +36,7 @@ export function registerReluFamily(op: ReluOp): void {
     dtypes: ['float32', 'uint8', 'int8'],
     prepare(node) {
       const { input, output } = unaryOperands(node);
-      expectSameDtype(node, input, output);
+      expectSameType(node, input, output);
       expectShape(node, output, input.shape);
       const size = input.size;
       if (input.dtype === 'float32') {
@@ -47,7 +47,7 @@ export function registerReluFamily(op: ReluOp): void {
         return floatRun(op, x, xb, y, yb, size);
       }
       const dtype = input.dtype;
-      if (!isQuantized8(dtype)) throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${dtype}`);
+      if (!isQuantized8(dtype)) throw invalid(node, `unsupported element type ${dtype}`);
       const qi = perTensorQuantization(node, input);
       const qo = perTensorQuantization(node, output);
       const m = quantizeMultiplier(Math.fround(qi.scale / qo.scale));

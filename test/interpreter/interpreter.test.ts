@@ -70,6 +70,36 @@ function asyncCopyModel(): Uint8Array {
 
 describe('Interpreter', function () {
   describe('create() checks the whole model', function () {
+    it('kernel errors name the operator, its index and types: InvalidModelError for what TFLite rejects, UnsupportedOperatorError for what a kernel lacks', async function () {
+      const q = { scale: 0.5, zeroPoint: 10 };
+      const weights = new Uint8Array(4 * 3).fill(7);
+      const cases: Array<{ what: string; model: Uint8Array; error: typeof InvalidModelError | typeof UnsupportedOperatorError; message: RegExp }> = [
+        {
+          what: 'FULLY_CONNECTED weights without quantization',
+          model: singleOpModel({ op: 'FULLY_CONNECTED', inputs: [{ shape: [1, 3], dtype: 'uint8', quant: q }, { shape: [4, 3], dtype: 'uint8', data: weights }], outputs: [{ shape: [1, 4], dtype: 'uint8', quant: q }], options: new fb.FullyConnectedOptionsT() }),
+          error: InvalidModelError,
+          message: /^operator 0 \(FULLY_CONNECTED: uint8, uint8 → uint8\): the weights \(uint8\) has no quantization parameters/,
+        },
+        {
+          what: 'PAD whose output type differs from its input',
+          model: singleOpModel({ op: 'PAD', inputs: [{ shape: [1, 2], dtype: 'int32' }, { shape: [2, 2], dtype: 'int32', data: new Int32Array([0, 0, 1, 1]) }], outputs: [{ shape: [1, 4], dtype: 'float32' }] }),
+          error: InvalidModelError,
+          message: /^operator 0 \(PAD: int32, int32 → float32\): 'input_0' is int32 but 'output_0' is float32; they must match$/,
+        },
+        {
+          what: 'FULLY_CONNECTED weights computed at run time',
+          model: singleOpModel({ op: 'FULLY_CONNECTED', inputs: [{ shape: [1, 3], dtype: 'uint8', quant: q }, { shape: [4, 3], dtype: 'uint8', quant: q }], outputs: [{ shape: [1, 4], dtype: 'uint8', quant: q }], options: new fb.FullyConnectedOptionsT() }),
+          error: UnsupportedOperatorError,
+          message: /^operator 0 \(FULLY_CONNECTED: uint8, uint8 → uint8\) is not supported: the weights are not a constant tensor/,
+        },
+      ];
+      for (const c of cases) {
+        const e = await caught(() => Interpreter.create(c.model));
+        expect(e, c.what).to.be.instanceOf(c.error);
+        expect((e as Error).message, c.what).to.match(c.message);
+      }
+    });
+
     it('throws UnsupportedOperatorError naming the op, its index and types, for an op without a kernel', async function () {
       const m = poolReshapeModel();
       const g = m.subgraph();

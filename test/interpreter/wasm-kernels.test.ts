@@ -44,7 +44,6 @@ function layerScales(rand: Rand, q: Quantization, kind: ScaleKind, channels: num
   else if (kind === 'power-of-two') real = 2 ** Math.round(Math.log2(typical) + randInt(rand, -2, 2));
   else real = typical * 2 ** (rand() * 4 - 2);
   const outScale = (inScale * filterScales[0]!) / real;
-  const reals = filterScales.map((s) => (inScale * s) / outScale);
   const signed = q !== 'uint8';
   const zp = (): number => (signed ? randInt(rand, -128, 127) : randInt(rand, 0, 255));
   return {

@@ -14,7 +14,7 @@ import type { KernelNode, KernelRun } from '../kernel.js';
 import { quantizeMultiplierSmallerThanOne, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import type { RuntimeTensor } from '../tensor.js';
-import { expectCounts, expectShape, expectType, input, invalid, optionsOf, output, perTensorQuantization, shapeText, unsupported } from './node-checks.js';
+import { expectCounts, expectShape, expectType, invalid, optionsOf, perTensorQuantization, requiredInput, requiredOutput, shapeText, unsupported } from './node-checks.js';
 
 const LEFT_SHIFT = 20;
 /** Output size from which quantized ADD uses a 64 KiB table of every result (building it costs about 65,536 elements' worth). */
@@ -25,17 +25,17 @@ const byteValue = (dtype: string, b: number): number => (dtype === 'int8' ? (b <
 
 function prepareAdd(node: KernelNode): KernelRun {
   expectCounts(node, [2, 2], 1);
-  const aT = input(node, 0);
-  const bT = input(node, 1);
-  const outT = output(node, 0);
+  const aT = requiredInput(node, 0);
+  const bT = requiredInput(node, 1);
+  const outT = requiredOutput(node, 0);
   const activation = optionsOf(node, fb.AddOptionsT).fusedActivationFunction;
-  expectType(node, aT, 'input 0', ['uint8', 'int8', 'int32', 'float32']);
-  expectType(node, bT, 'input 1', [aT.dtype]);
-  expectType(node, outT, 'the output', [aT.dtype]);
+  expectType(node, aT, ['uint8', 'int8', 'int32', 'float32'], 'input 0');
+  expectType(node, bT, [aT.dtype], 'input 1');
+  expectType(node, outT, [aT.dtype], 'the output');
   if (!isClampActivation(activation)) throw unsupported(node, `fused activation ${fb.ActivationFunctionType[activation]}`);
   const shape = broadcastShape(aT.shape, bT.shape);
   if (!shape) throw invalid(node, `input shapes ${shapeText(aT.shape)} and ${shapeText(bT.shape)} do not broadcast`);
-  expectShape(node, outT, 'the output', shape);
+  expectShape(node, outT, shape, 'the output');
   const layout = planBroadcast(aT.shape, bT.shape);
 
   switch (aT.dtype) {

@@ -1,8 +1,8 @@
-import { InvalidModelError, fb } from '../../tflite/index.js';
+import { fb } from '../../tflite/index.js';
 import { flushDenormal } from '../elementwise-support.js';
-import { UnsupportedOperatorError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectShape, normalizeAxis, requiredInput } from '../static-operands.js';
+import { constantIntegers, normalizeAxis } from '../static-operands.js';
+import { expectShape, invalid, requiredInput, unsupported } from './node-checks.js';
 
 /**
  * ARG_MAX: the index of the largest value along a constant axis, as int32 or int64
@@ -16,21 +16,21 @@ registerKernel({
   dtypes: ['float32', 'uint8', 'int8', 'int32', 'bool'],
   prepare(node) {
     if (node.inputs.length !== 2 || node.outputs.length !== 1) {
-      throw new InvalidModelError(`${describeNode(node)}: expects 2 inputs (values, axis) and 1 output`);
+      throw invalid(node, `expects 2 inputs (values, axis) and 1 output`);
     }
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
     const axes = constantIntegers(node, 1, 'axis');
-    if (axes.length !== 1) throw new InvalidModelError(`${describeNode(node)}: the axis operand must hold one value, it holds ${axes.length}`);
+    if (axes.length !== 1) throw invalid(node, `the axis operand must hold one value, it holds ${axes.length}`);
     const rank = input.shape.length;
     const axis = normalizeAxis(node, axes[0]!, rank);
     const options = node.options instanceof fb.ArgMaxOptionsT ? node.options : new fb.ArgMaxOptionsT();
     const wanted = options.outputType === fb.TensorType.INT64 ? 'int64' : options.outputType === fb.TensorType.INT32 ? 'int32' : null;
     if (!wanted) {
-      throw new UnsupportedOperatorError(`${describeNode(node)}: output type ${fb.TensorType[options.outputType]} is not supported (TFLite takes INT32 or INT64)`, { op: node.op, operatorIndex: node.index });
+      throw unsupported(node, `output type ${fb.TensorType[options.outputType]} (TFLite takes INT32 or INT64)`);
     }
     if (output.dtype !== wanted) {
-      throw new InvalidModelError(`${describeNode(node)}: ArgMaxOptions asks for ${wanted} indices but the output tensor '${output.name}' is ${output.dtype}`);
+      throw invalid(node, `ArgMaxOptions asks for ${wanted} indices but the output tensor '${output.name}' is ${output.dtype}`);
     }
     expectShape(node, output, input.shape.filter((_, k) => k !== axis));
 

@@ -1,9 +1,8 @@
 import { InvalidModelError, type DType } from '../../tflite/index.js';
 import { unaryOperands, flushDenormal } from '../elementwise-support.js';
-import { UnsupportedOperatorError } from '../errors.js';
 import type { RuntimeTensor } from '../tensor.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectShape } from '../static-operands.js';
+import { expectShape, unsupported } from './node-checks.js';
 
 /** The element types TFLite 2.9's CAST converts between (float16, float64 and uint16 fail there). */
 const TYPES: readonly DType[] = ['uint8', 'int8', 'int16', 'int32', 'uint32', 'int64', 'float32', 'bool'];
@@ -46,7 +45,7 @@ registerKernel({
     const from = input.dtype;
     const to = output.dtype;
     if (!TYPES.includes(to)) {
-      throw new UnsupportedOperatorError(`${describeNode(node)}: casting to ${to} is not supported (TFLite 2.9 casts among ${TYPES.join(', ')})`, { op: node.op, operatorIndex: node.index });
+      throw unsupported(node, `casting to ${to} (TFLite 2.9 casts among ${TYPES.join(', ')})`);
     }
     const size = input.size;
     if (from === to) {

@@ -10,7 +10,7 @@ import type { KernelNode, KernelRun } from '../kernel.js';
 import { roundHalfAwayFromZero } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import type { RuntimeTensor } from '../tensor.js';
-import { expectShape, expectType, invalid, optionsOf, output, perTensorQuantization, shapeText, unsupported } from './node-checks.js';
+import { expectShape, expectType, invalid, optionsOf, perTensorQuantization, requiredOutput, shapeText, unsupported } from './node-checks.js';
 
 const f32 = Math.fround;
 const TYPES: DType[] = ['float32', 'int32', 'uint8', 'int8', 'int16', 'int64', 'bool', 'float16', 'uint16', 'uint32', 'uint64', 'float64'];
@@ -42,12 +42,12 @@ function prepareConcatenation(node: KernelNode): KernelRun {
     return t;
   });
   if (inputs.length === 0) throw invalid(node, 'has no inputs');
-  const outT = output(node, 0);
+  const outT = requiredOutput(node, 0);
   const options = optionsOf(node, fb.ConcatenationOptionsT);
   if (options.fusedActivationFunction !== fb.ActivationFunctionType.NONE) throw unsupported(node, `fused activation ${fb.ActivationFunctionType[options.fusedActivationFunction]}`);
   const first = inputs[0]!;
-  inputs.forEach((t, i) => expectType(node, t, `input ${i}`, [first.dtype]));
-  expectType(node, outT, 'the output', [first.dtype]);
+  inputs.forEach((t, i) => expectType(node, t, [first.dtype], `input ${i}`));
+  expectType(node, outT, [first.dtype], 'the output');
   const rank = first.shape.length;
   const axis = options.axis < 0 ? options.axis + rank : options.axis;
   if (axis < 0 || axis >= rank) throw invalid(node, `axis ${options.axis} is out of range for rank ${rank}`);
@@ -58,7 +58,7 @@ function prepareConcatenation(node: KernelNode): KernelRun {
   }
   const expected = first.shape.slice();
   expected[axis] = inputs.reduce((n, t) => n + t.shape[axis]!, 0);
-  expectShape(node, outT, 'the output', expected);
+  expectShape(node, outT, expected, 'the output');
 
   const outer = first.shape.slice(0, axis).reduce((a, d) => a * d, 1);
   const inner = first.shape.slice(axis + 1).reduce((a, d) => a * d, 1);

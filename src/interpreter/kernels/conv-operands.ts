@@ -2,7 +2,7 @@ import { fb } from '../../tflite/index.js';
 import { isClampActivation } from '../activation-range.js';
 import type { KernelNode } from '../kernel.js';
 import type { RuntimeTensor } from '../tensor.js';
-import { expectCounts, expectRank, expectType, input, optionalInput, optionsOf, output, unsupported } from './node-checks.js';
+import { expectCounts, expectRank, expectType, optionalInput, optionsOf, requiredInput, requiredOutput, unsupported } from './node-checks.js';
 
 /** The operands of a quantized CONV_2D or DEPTHWISE_CONV_2D, checked the way both kernels need them. */
 export interface ConvOperands<Options> {
@@ -23,17 +23,17 @@ export function convOperands<Options extends { fusedActivationFunction: fb.Activ
   optionsClass: new (...args: never[]) => Options,
 ): ConvOperands<Options> {
   expectCounts(node, [2, 3], 1);
-  const inT = input(node, 0);
-  const filterT = input(node, 1);
+  const inT = requiredInput(node, 0);
+  const filterT = requiredInput(node, 1);
   const biasT = optionalInput(node, 2);
-  const outT = output(node, 0);
+  const outT = requiredOutput(node, 0);
   const options = optionsOf(node, optionsClass);
-  expectType(node, inT, 'the input', ['uint8', 'int8']);
-  expectType(node, filterT, 'the filter', [inT.dtype]);
-  expectType(node, outT, 'the output', [inT.dtype]);
-  if (biasT) expectType(node, biasT, 'the bias', ['int32']);
-  expectRank(node, inT, 'the input', 4);
-  expectRank(node, filterT, 'the filter', 4);
+  expectType(node, inT, ['uint8', 'int8'], 'the input');
+  expectType(node, filterT, [inT.dtype], 'the filter');
+  expectType(node, outT, [inT.dtype], 'the output');
+  if (biasT) expectType(node, biasT, ['int32'], 'the bias');
+  expectRank(node, inT, 4, 'the input');
+  expectRank(node, filterT, 4, 'the filter');
   if (!filterT.isConstant) throw unsupported(node, 'the filter is not a constant tensor');
   if (biasT && !biasT.isConstant) throw unsupported(node, 'the bias is not a constant tensor');
   if (!isClampActivation(options.fusedActivationFunction)) throw unsupported(node, `fused activation ${fb.ActivationFunctionType[options.fusedActivationFunction]}`);

@@ -28,7 +28,7 @@ function prepareDepthwiseConv2D(node: KernelNode): KernelRun {
   const depthMultiplier = outC / inC;
   if (biasT && biasT.size !== outC) throw invalid(node, `the bias has ${biasT.size} values for ${outC} output channels`);
   const win = window2D(options.padding, inH, inW, kH, kW, options.strideH, options.strideW, options.dilationHFactor, options.dilationWFactor);
-  expectShape(node, outT, 'the output', [batches, win.outHeight, win.outWidth, outC]);
+  expectShape(node, outT, [batches, win.outHeight, win.outWidth, outC], 'the output');
 
   const q = convQuantization(node, inT, filterT, biasT, outT, outC, options.fusedActivationFunction);
   const { inputZeroPoint: inZp, filterZeroPoint: filterZp, multiplier, shift, activationMin: actMin, activationMax: actMax } = q;

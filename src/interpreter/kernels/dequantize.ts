@@ -4,15 +4,15 @@
  */
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectShape, expectType, input, invalid, output, unsupported } from './node-checks.js';
+import { expectCounts, expectShape, expectType, invalid, requiredInput, requiredOutput, unsupported } from './node-checks.js';
 
 function prepareDequantize(node: KernelNode): KernelRun {
   expectCounts(node, [1, 1], 1);
-  const inT = input(node, 0);
-  const outT = output(node, 0);
-  expectType(node, inT, 'the input', ['uint8', 'int8', 'int16']);
-  expectType(node, outT, 'the output', ['float32']);
-  expectShape(node, outT, 'the output', inT.shape);
+  const inT = requiredInput(node, 0);
+  const outT = requiredOutput(node, 0);
+  expectType(node, inT, ['uint8', 'int8', 'int16'], 'the input');
+  expectType(node, outT, ['float32'], 'the output');
+  expectShape(node, outT, inT.shape, 'the output');
   const q = inT.quantization;
   if (!q) throw unsupported(node, `the input (${inT.dtype}) has no quantization parameters`);
   const x = inT.data as Uint8Array | Int8Array | Int16Array;

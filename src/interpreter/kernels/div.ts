@@ -1,9 +1,8 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { int32ActivationRange } from '../activation-range.js';
 import { binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, nanResultBits, planBinary } from '../elementwise-support.js';
 import { InvalidInputError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype } from '../static-operands.js';
+import { describeNode, expectSameType, invalid } from './node-checks.js';
 
 /** TFLite 2.9's DIV broadcasts up to 5-D (BroadcastDivSlow). */
 const MAX_BROADCAST_RANK = 5;
@@ -19,8 +18,8 @@ registerKernel({
   dtypes: ['float32', 'int32'],
   prepare(node) {
     const { a, b, output: out } = binaryOperands(node);
-    expectSameDtype(node, a, b);
-    expectSameDtype(node, a, out);
+    expectSameType(node, a, b);
+    expectSameType(node, a, out);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
     if (a.dtype === 'int32') {
       const x = a.data as Int32Array;
@@ -45,7 +44,7 @@ registerKernel({
         }
       };
     }
-    if (a.dtype !== 'float32') throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
+    if (a.dtype !== 'float32') throw invalid(node, `unsupported element type ${a.dtype}`);
     const [lo, hi] = float32ActivationClamp(fusedActivation(node.options));
     const x = a.data as Float32Array;
     const y = b.data as Float32Array;

@@ -1,6 +1,6 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectCounts, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
+import { constantIntegers } from '../static-operands.js';
+import { expectCounts, expectSameType, expectShape, invalid, requiredInput } from './node-checks.js';
 
 /** EXPAND_DIMS: inserts a size-1 axis at the constant `axis` (−rank−1 ≤ axis ≤ rank); the bytes do not change. */
 registerKernel({
@@ -10,12 +10,12 @@ registerKernel({
     expectCounts(node, 2, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectSameDtype(node, input, output);
+    expectSameType(node, input, output);
     const values = constantIntegers(node, 1, 'axis');
     const rank = input.shape.length;
-    if (values.length !== 1) throw new InvalidModelError(`${describeNode(node)}: axis must hold one value`);
+    if (values.length !== 1) throw invalid(node, `axis must hold one value`);
     let axis = values[0]!;
-    if (axis < -rank - 1 || axis > rank) throw new InvalidModelError(`${describeNode(node)}: axis ${axis} is out of range for rank ${rank}`);
+    if (axis < -rank - 1 || axis > rank) throw invalid(node, `axis ${axis} is out of range for rank ${rank}`);
     if (axis < 0) axis += rank + 1;
     const shape = input.shape.slice();
     shape.splice(axis, 0, 1);

@@ -1,8 +1,7 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { binaryOperands, float32Bits, flushDenormal, nanResultBits, planBinary } from '../elementwise-support.js';
 import { InvalidInputError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype } from '../static-operands.js';
+import { describeNode, expectSameType, invalid } from './node-checks.js';
 
 /** TFLite 2.9's FLOOR_DIV broadcasts up to 4-D (BroadcastBinaryFunction4DSlow). */
 const MAX_BROADCAST_RANK = 4;
@@ -17,9 +16,9 @@ registerKernel({
   dtypes: ['int32', 'float32'],
   prepare(node) {
     const { a, b, output: out } = binaryOperands(node);
-    expectSameDtype(node, a, b);
-    expectSameDtype(node, a, out);
-    if (a.dtype !== 'int32' && a.dtype !== 'float32') throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
+    expectSameType(node, a, b);
+    expectSameType(node, a, out);
+    if (a.dtype !== 'int32' && a.dtype !== 'float32') throw invalid(node, `unsupported element type ${a.dtype}`);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
     const divisors = b.size;
     const zeroDivisor = (): never => {

@@ -12,20 +12,20 @@ import { saturatingRoundingDoublingHighMul } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import { wasmFullyConnected } from '../wasm/fully-connected.js';
 import { convolutionMultipliers } from './conv-multipliers.js';
-import { expectCounts, expectRank, expectShape, expectType, input, invalid, optionalInput, optionsOf, output, perTensorQuantization, unsupported } from './node-checks.js';
+import { expectCounts, expectRank, expectShape, expectType, invalid, optionalInput, optionsOf, perTensorQuantization, requiredInput, requiredOutput, unsupported } from './node-checks.js';
 
 function prepareFullyConnected(node: KernelNode): KernelRun {
   expectCounts(node, [2, 3], 1);
-  const inT = input(node, 0);
-  const weightsT = input(node, 1);
+  const inT = requiredInput(node, 0);
+  const weightsT = requiredInput(node, 1);
   const biasT = optionalInput(node, 2);
-  const outT = output(node, 0);
+  const outT = requiredOutput(node, 0);
   const options = optionsOf(node, fb.FullyConnectedOptionsT);
-  expectType(node, inT, 'the input', ['uint8', 'int8']);
-  expectType(node, weightsT, 'the weights', [inT.dtype]);
-  expectType(node, outT, 'the output', [inT.dtype]);
-  if (biasT) expectType(node, biasT, 'the bias', ['int32']);
-  expectRank(node, weightsT, 'the weights', 2);
+  expectType(node, inT, ['uint8', 'int8'], 'the input');
+  expectType(node, weightsT, [inT.dtype], 'the weights');
+  expectType(node, outT, [inT.dtype], 'the output');
+  if (biasT) expectType(node, biasT, ['int32'], 'the bias');
+  expectRank(node, weightsT, 2, 'the weights');
   if (!weightsT.isConstant) throw unsupported(node, 'the weights are not a constant tensor');
   if (biasT && !biasT.isConstant) throw unsupported(node, 'the bias is not a constant tensor');
   if (options.weightsFormat !== fb.FullyConnectedOptionsWeightsFormat.DEFAULT) throw unsupported(node, `weights format ${fb.FullyConnectedOptionsWeightsFormat[options.weightsFormat]}`);
@@ -37,7 +37,7 @@ function prepareFullyConnected(node: KernelNode): KernelRun {
   const rows = inT.size / depth;
   const expected = options.keepNumDims ? [...inT.shape.slice(0, -1), units] : [rows, units];
   if (options.keepNumDims && inT.shape[inT.shape.length - 1] !== depth) throw invalid(node, `keep_num_dims needs the input's last dimension to be ${depth}`);
-  expectShape(node, outT, 'the output', expected);
+  expectShape(node, outT, expected, 'the output');
 
   const inZp = perTensorQuantization(node, inT, 'the input').zeroPoint;
   const weightsZp = perTensorQuantization(node, weightsT, 'the weights').zeroPoint;

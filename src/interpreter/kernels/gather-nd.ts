@@ -1,8 +1,8 @@
-import { InvalidModelError, type DType } from '../../tflite/index.js';
+import { type DType } from '../../tflite/index.js';
 import { InvalidInputError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectCounts, expectDtype, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
 import { rawViews, stridesOf } from '../strided-copy.js';
+import { describeNode, expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 
@@ -19,13 +19,13 @@ registerKernel({
     const params = requiredInput(node, 0);
     const indices = requiredInput(node, 1);
     const output = node.outputs[0]!;
-    expectDtype(node, params, DTYPES, 'params');
-    expectDtype(node, indices, ['int32', 'int64'], 'indices');
-    expectSameDtype(node, params, output);
-    if (params.shape.length < 1 || indices.shape.length < 1) throw new InvalidModelError(`${describeNode(node)}: params and indices must have rank ≥ 1`);
+    expectType(node, params, DTYPES, `params '${params.name}'`);
+    expectType(node, indices, ['int32', 'int64'], `indices '${indices.name}'`);
+    expectSameType(node, params, output);
+    if (params.shape.length < 1 || indices.shape.length < 1) throw invalid(node, `params and indices must have rank ≥ 1`);
     const k = indices.shape[indices.shape.length - 1]!;
     if (k > params.shape.length) {
-      throw new InvalidModelError(`${describeNode(node)}: index vectors of length ${k} are longer than the params rank ${params.shape.length}`);
+      throw invalid(node, `index vectors of length ${k} are longer than the params rank ${params.shape.length}`);
     }
     const outShape = [...indices.shape.slice(0, -1), ...params.shape.slice(k)];
     expectShape(node, output, outShape);

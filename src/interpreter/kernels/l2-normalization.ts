@@ -1,10 +1,9 @@
-import { InvalidModelError, fb } from '../../tflite/index.js';
-import { UnsupportedOperatorError } from '../errors.js';
-import { unaryOperands, float32Bits, flushDenormal, fusedActivation, isNaNBits, isQuantized8, nanResultBits, perTensorQuantization } from '../elementwise-support.js';
+import { fb } from '../../tflite/index.js';
+import { unaryOperands, float32Bits, flushDenormal, fusedActivation, isNaNBits, isQuantized8, nanResultBits } from '../elementwise-support.js';
 import { invSqrtQuantizedMultiplier } from '../inv-sqrt-multiplier.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSmallerThanOne } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype, expectShape } from '../static-operands.js';
+import { expectSameType, expectShape, invalid, perTensorQuantization, unsupported } from './node-checks.js';
 
 /** TFLite's float L2_NORMALIZATION divides by max(norm, 1e-6). */
 const EPSILON = Math.fround(1e-6);
@@ -24,14 +23,14 @@ registerKernel({
   dtypes: ['float32', 'uint8', 'int8'],
   prepare(node) {
     const { input, output } = unaryOperands(node);
-    expectSameDtype(node, input, output);
+    expectSameType(node, input, output);
     expectShape(node, output, input.shape);
     const rank = input.shape.length;
     if (rank < 1 || rank > 4) {
-      throw new UnsupportedOperatorError(`${describeNode(node)}: input has rank ${rank}; TFLite's L2_NORMALIZATION takes ranks 1 to 4`, { op: node.op, operatorIndex: node.index });
+      throw unsupported(node, `input has rank ${rank}; TFLite's L2_NORMALIZATION takes ranks 1 to 4`);
     }
     if (fusedActivation(node.options) !== fb.ActivationFunctionType.NONE) {
-      throw new InvalidModelError(`${describeNode(node)}: TFLite's L2_NORMALIZATION has no fused activation; the model sets one`);
+      throw invalid(node, `TFLite's L2_NORMALIZATION has no fused activation; the model sets one`);
     }
     const depth = input.shape[rank - 1]!;
     const rows = depth === 0 ? 0 : input.size / depth;
@@ -65,14 +64,12 @@ registerKernel({
       };
     }
     const dtype = input.dtype;
-    if (!isQuantized8(dtype)) throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${dtype}`);
+    if (!isQuantized8(dtype)) throw invalid(node, `unsupported element type ${dtype}`);
     const qi = perTensorQuantization(node, input);
     const qo = perTensorQuantization(node, output);
     const expectedZero = dtype === 'uint8' ? 128 : 0;
     if (qo.scale !== OUTPUT_SCALE || qo.zeroPoint !== expectedZero) {
-      throw new InvalidModelError(
-        `${describeNode(node)}: output quantization is (scale ${qo.scale}, zero point ${qo.zeroPoint}); TFLite requires scale 1/128 and zero point ${expectedZero} for ${dtype}`,
-      );
+      throw invalid(node, `output quantization is (scale ${qo.scale}, zero point ${qo.zeroPoint}); TFLite requires scale 1/128 and zero point ${expectedZero} for ${dtype}`);
     }
     const x = dtype === 'uint8' ? (input.data as Uint8Array) : (input.data as Int8Array);
     const y = output.bytes;

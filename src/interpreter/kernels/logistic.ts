@@ -1,10 +1,9 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { logisticPacket, logisticScalar, SSE_FLOATS } from '../eigen-float-math.js';
-import { unaryOperands, float32Bits, isQuantized8, nanResultBits, perTensorQuantization } from '../elementwise-support.js';
+import { unaryOperands, float32Bits, isQuantized8, nanResultBits } from '../elementwise-support.js';
 import { libmExpf } from '../libm-expf.js';
 import { populateLookupTable } from '../lookup-table.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype, expectShape } from '../static-operands.js';
+import { expectSameType, expectShape, invalid, perTensorQuantization } from './node-checks.js';
 
 /**
  * LOGISTIC (sigmoid). uint8/int8: a 256-entry table of float32 1 / (1 + e^−x) (TFLite
@@ -16,7 +15,7 @@ registerKernel({
   dtypes: ['float32', 'uint8', 'int8'],
   prepare(node) {
     const { input, output } = unaryOperands(node);
-    expectSameDtype(node, input, output);
+    expectSameType(node, input, output);
     expectShape(node, output, input.shape);
     const size = input.size;
     if (input.dtype === 'float32') {
@@ -34,11 +33,11 @@ registerKernel({
       };
     }
     const dtype = input.dtype;
-    if (!isQuantized8(dtype)) throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${dtype}`);
+    if (!isQuantized8(dtype)) throw invalid(node, `unsupported element type ${dtype}`);
     const qi = perTensorQuantization(node, input);
     const qo = perTensorQuantization(node, output);
     if (qo.scale !== 1 / 256) {
-      throw new InvalidModelError(`${describeNode(node)}: output scale is ${qo.scale}; TFLite's quantized LOGISTIC requires exactly 1/256`);
+      throw invalid(node, `output scale is ${qo.scale}; TFLite's quantized LOGISTIC requires exactly 1/256`);
     }
     const table = populateLookupTable(dtype, qi, qo, (v) => 1 / Math.fround(1 + libmExpf(-v)));
     const x = input.bytes;

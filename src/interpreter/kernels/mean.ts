@@ -15,19 +15,19 @@ import { integerRange } from '../activation-range.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectShape, expectType, input, invalid, optionsOf, output, perTensorQuantization, unsupported } from './node-checks.js';
+import { expectCounts, expectShape, expectType, invalid, optionsOf, perTensorQuantization, requiredInput, requiredOutput, unsupported } from './node-checks.js';
 
 const f32 = Math.fround;
 
 function prepareMean(node: KernelNode): KernelRun {
   expectCounts(node, [2, 2], 1);
-  const inT = input(node, 0);
-  const axisT = input(node, 1);
-  const outT = output(node, 0);
+  const inT = requiredInput(node, 0);
+  const axisT = requiredInput(node, 1);
+  const outT = requiredOutput(node, 0);
   const keepDims = optionsOf(node, fb.ReducerOptionsT).keepDims;
-  expectType(node, inT, 'the input', ['uint8', 'int8']);
-  expectType(node, axisT, 'the axis', ['int32']);
-  expectType(node, outT, 'the output', [inT.dtype]);
+  expectType(node, inT, ['uint8', 'int8'], 'the input');
+  expectType(node, axisT, ['int32'], 'the axis');
+  expectType(node, outT, [inT.dtype], 'the output');
   if (!axisT.isConstant) throw unsupported(node, 'the axis is not a constant tensor');
 
   const rank = inT.shape.length;
@@ -38,7 +38,7 @@ function prepareMean(node: KernelNode): KernelRun {
     reduced.add(axis);
   }
   const outShape = keepDims ? inT.shape.map((d, i) => (reduced.has(i) ? 1 : d)) : inT.shape.filter((_, i) => !reduced.has(i));
-  expectShape(node, outT, 'the output', outShape);
+  expectShape(node, outT, outShape, 'the output');
   const count = inT.shape.reduce((n, d, i) => (reduced.has(i) ? n * d : n), 1);
 
   // Output index of every input element (row-major over the kept dimensions).

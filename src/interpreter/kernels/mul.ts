@@ -1,14 +1,11 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { quantizedActivationRange, int32ActivationRange } from '../activation-range.js';
-import {
-  byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, perTensorQuantization, planBinary,
-} from '../elementwise-support.js';
+import { byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, planBinary } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype } from '../static-operands.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { tfliteBroadcastCategory, type BroadcastPlan } from '../broadcast.js';
+import { expectSameType, invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite 2.9's MUL broadcasts up to 4-D (BroadcastMul4DSlow). */
 const MAX_BROADCAST_RANK = 4;
@@ -25,8 +22,8 @@ registerKernel({
   dtypes: ['float32', 'int32', 'uint8', 'int8'],
   prepare(node) {
     const { a, b, output: out } = binaryOperands(node);
-    expectSameDtype(node, a, b);
-    expectSameDtype(node, a, out);
+    expectSameType(node, a, b);
+    expectSameType(node, a, out);
     const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
     const activation = fusedActivation(node.options);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
@@ -72,7 +69,7 @@ registerKernel({
       };
     }
     if (isQuantized8(a.dtype)) return prepareQuantized(node, plan);
-    throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
+    throw invalid(node, `unsupported element type ${a.dtype}`);
   },
 });
 

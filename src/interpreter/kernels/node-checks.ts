@@ -1,7 +1,9 @@
 /**
- * Checks kernels run in prepare(): tensor presence, element types, quantization, options.
- * They throw UnsupportedOperatorError (a valid model this kernel cannot run) or
- * InvalidModelError (a model TFLite would reject too), naming the operator.
+ * The checks every kernel runs in prepare(): operand counts and presence, element types,
+ * shapes, quantization, options. One wording and one rule for the error class throughout:
+ * UnsupportedOperatorError for a valid model this kernel cannot run (a type or feature it
+ * lacks), InvalidModelError for a model TFLite rejects too (a missing operand, mismatched
+ * types or shapes, broken quantization). Every message starts by naming the operator.
  */
 import { InvalidModelError, type DType } from '../../tflite/index.js';
 import { UnsupportedOperatorError } from '../errors.js';
@@ -10,10 +12,12 @@ import type { RuntimeTensor } from '../tensor.js';
 
 const typesOf = (ts: ReadonlyArray<RuntimeTensor | null>): string[] => ts.flatMap((t) => (t ? [t.dtype] : []));
 
+/** "operator 3 (ADD: uint8, uint8 → uint8)": the start of every message about a node. */
 export function describeNode(node: KernelNode): string {
   return `operator ${node.index} (${node.op}: ${typesOf(node.inputs).join(', ') || 'no inputs'} → ${typesOf(node.outputs).join(', ') || 'no outputs'})`;
 }
 
+/** A valid model this kernel cannot run. */
 export function unsupported(node: KernelNode, why: string): UnsupportedOperatorError {
   return new UnsupportedOperatorError(`${describeNode(node)} is not supported: ${why}`, {
     op: node.op,
@@ -23,6 +27,7 @@ export function unsupported(node: KernelNode, why: string): UnsupportedOperatorE
   });
 }
 
+/** A model TFLite rejects too. */
 export function invalid(node: KernelNode, why: string): InvalidModelError {
   return new InvalidModelError(`${describeNode(node)}: ${why}`);
 }
@@ -31,8 +36,11 @@ export function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** How messages name a tensor when the caller gives no role. */
+const named = (t: RuntimeTensor): string => `tensor '${t.name}'`;
+
 /** Input `i`, which the op requires. */
-export function input(node: KernelNode, i: number): RuntimeTensor {
+export function requiredInput(node: KernelNode, i: number): RuntimeTensor {
   const t = node.inputs[i];
   if (!t) throw invalid(node, `input ${i} is missing (the operator has ${node.inputs.length} inputs)`);
   return t;
@@ -42,32 +50,60 @@ export function optionalInput(node: KernelNode, i: number): RuntimeTensor | null
   return node.inputs[i] ?? null;
 }
 
-export function output(node: KernelNode, i: number): RuntimeTensor {
+/** Output `i`, which the op requires. */
+export function requiredOutput(node: KernelNode, i: number): RuntimeTensor {
   const t = node.outputs[i];
   if (!t) throw invalid(node, `output ${i} is missing (the operator has ${node.outputs.length} outputs)`);
   return t;
 }
 
-export function expectCounts(node: KernelNode, inputs: [number, number], outputs: number): void {
+/** Exactly `inputs` inputs, or between inputs[0] and inputs[1]; exactly `outputs` outputs. */
+export function expectCounts(node: KernelNode, inputs: number | readonly [number, number], outputs: number): void {
+  const [min, max] = typeof inputs === 'number' ? [inputs, inputs] : inputs;
   const n = node.inputs.length;
-  if (n < inputs[0] || n > inputs[1]) throw invalid(node, `takes ${inputs[0] === inputs[1] ? inputs[0] : `${inputs[0]} to ${inputs[1]}`} inputs, has ${n}`);
+  if (n < min || n > max) throw invalid(node, `takes ${min === max ? min : `${min} to ${max}`} inputs, has ${n}`);
   if (node.outputs.length !== outputs) throw invalid(node, `has ${node.outputs.length} outputs, expected ${outputs}`);
 }
 
-export function expectType(node: KernelNode, t: RuntimeTensor, role: string, allowed: readonly DType[]): void {
+/** An element type this kernel handles. */
+export function expectType(node: KernelNode, t: RuntimeTensor, allowed: readonly DType[], role = named(t)): void {
   if (!allowed.includes(t.dtype)) throw unsupported(node, `${role} is ${t.dtype}; this kernel handles ${allowed.join(' or ')}`);
 }
 
-export function expectSameType(node: KernelNode, a: RuntimeTensor, b: RuntimeTensor, roles: string): void {
-  if (a.dtype !== b.dtype) throw unsupported(node, `${roles} differ in type (${a.dtype} and ${b.dtype})`);
+/** Operands TFLite requires to have one element type. */
+export function expectSameType(node: KernelNode, a: RuntimeTensor, b: RuntimeTensor): void {
+  if (a.dtype !== b.dtype) throw invalid(node, `'${a.name}' is ${a.dtype} but '${b.name}' is ${b.dtype}; they must match`);
 }
 
-/** A per-tensor scale and zero point; throws when the tensor has none or several. */
-export function perTensorQuantization(node: KernelNode, t: RuntimeTensor, role: string): { scale: number; zeroPoint: number } {
+/** The shape the operator computes for `t`. */
+export function expectShape(node: KernelNode, t: RuntimeTensor, expected: readonly number[], role = named(t)): void {
+  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
+    throw invalid(node, `${role} has shape ${shapeText(t.shape)}, but the operator computes ${shapeText(expected)}`);
+  }
+}
+
+export function expectRank(node: KernelNode, t: RuntimeTensor, rank: number, role = named(t)): void {
+  if (t.shape.length !== rank) throw unsupported(node, `${role} has shape ${shapeText(t.shape)}; this kernel needs rank ${rank}`);
+}
+
+export interface PerTensorQuantization {
+  /** As stored in the model (a float32 value). */
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * The per-tensor scale and zero point of a quantized tensor. Throws InvalidModelError when it
+ * has none or its scale is not positive and finite, UnsupportedOperatorError when it is
+ * quantized per channel.
+ */
+export function perTensorQuantization(node: KernelNode, t: RuntimeTensor, role = named(t)): PerTensorQuantization {
   const q = t.quantization;
-  if (!q) throw unsupported(node, `${role} (${t.dtype}) has no quantization parameters`);
+  if (!q || q.scale.length === 0) throw invalid(node, `${role} (${t.dtype}) has no quantization parameters; quantized kernels need a scale and zero point`);
   if (q.scale.length !== 1) throw unsupported(node, `${role} is quantized per channel (${q.scale.length} scales); this kernel needs one scale`);
-  return { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! };
+  const scale = q.scale[0]!;
+  if (!(scale > 0) || !Number.isFinite(scale)) throw invalid(node, `${role} has scale ${scale}; scales must be positive and finite`);
+  return { scale, zeroPoint: q.zeroPoint[0] ?? 0 };
 }
 
 /** The builtin options table, checked to be of the expected class. */
@@ -76,14 +112,4 @@ export function optionsOf<T>(node: KernelNode, ctor: new (...args: never[]) => T
   if (o instanceof ctor) return o;
   if (o === null || o === undefined) return new ctor();
   throw invalid(node, `has ${(o as object).constructor.name} options, expected ${ctor.name}`);
-}
-
-export function expectShape(node: KernelNode, t: RuntimeTensor, role: string, expected: readonly number[]): void {
-  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-    throw invalid(node, `${role} has shape ${shapeText(t.shape)}, but the operator computes ${shapeText(expected)}`);
-  }
-}
-
-export function expectRank(node: KernelNode, t: RuntimeTensor, role: string, rank: number): void {
-  if (t.shape.length !== rank) throw unsupported(node, `${role} has shape ${shapeText(t.shape)}; this kernel needs rank ${rank}`);
 }

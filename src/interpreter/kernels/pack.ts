@@ -1,7 +1,8 @@
-import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
+import { fb, type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectDtype, expectSameDtype, expectSameQuantization, expectShape, normalizeAxis, requiredInput } from '../static-operands.js';
+import { expectSameQuantization, normalizeAxis } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
+import { expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 
@@ -16,22 +17,22 @@ registerKernel({
     const options = node.options instanceof fb.PackOptionsT ? node.options : new fb.PackOptionsT();
     const count = node.inputs.length;
     if (node.outputs.length !== 1 || count < 1 || options.valuesCount !== count) {
-      throw new InvalidModelError(`${describeNode(node)}: values_count ${options.valuesCount} must equal the number of inputs (${count}) and there must be one output`);
+      throw invalid(node, `values_count ${options.valuesCount} must equal the number of inputs (${count}) and there must be one output`);
     }
     const inputs = node.inputs.map((_, k) => requiredInput(node, k));
     const output = node.outputs[0]!;
     const first = inputs[0]!;
-    expectDtype(node, first, DTYPES, 'input');
+    expectType(node, first, DTYPES, `input '${first.name}'`);
     const rank = first.shape.length;
     const axis = normalizeAxis(node, options.axis, rank + 1);
     for (const t of inputs) {
-      expectSameDtype(node, first, t);
+      expectSameType(node, first, t);
       if (t.shape.length !== rank || t.shape.some((d, k) => d !== first.shape[k])) {
-        throw new InvalidModelError(`${describeNode(node)}: every input must have shape [${first.shape.join(', ')}]; '${t.name}' has [${t.shape.join(', ')}]`);
+        throw invalid(node, `every input must have shape [${first.shape.join(', ')}]; '${t.name}' has [${t.shape.join(', ')}]`);
       }
       if (t.dtype === 'uint8' || t.dtype === 'int8' || t.dtype === 'int16') expectSameQuantization(node, t, output);
     }
-    expectSameDtype(node, first, output);
+    expectSameType(node, first, output);
     const outShape = first.shape.slice();
     outShape.splice(axis, 0, count);
     expectShape(node, output, outShape);

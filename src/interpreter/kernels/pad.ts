@@ -1,9 +1,10 @@
-import { InvalidModelError, bytesPerElement, type DType } from '../../tflite/index.js';
+import { bytesPerElement, type DType } from '../../tflite/index.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectCounts, expectDtype, expectSameDtype, expectSameQuantization, expectShape, requiredInput } from '../static-operands.js';
+import { constantIntegers, expectSameQuantization } from '../static-operands.js';
 import { StridedCopy, fillWithElement, rawViews, stridesOf } from '../strided-copy.js';
 import type { RuntimeTensor } from '../tensor.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 export const PAD_DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 /** TFLite's pad kernels index up to 5 dimensions. */
@@ -18,15 +19,15 @@ export function preparePad(node: KernelNode, withConstant: boolean): KernelRun {
   expectCounts(node, withConstant ? [2, 3] : 2, 1);
   const input = requiredInput(node, 0);
   const output = node.outputs[0]!;
-  expectDtype(node, input, PAD_DTYPES, 'input');
-  expectSameDtype(node, input, output);
+  expectType(node, input, PAD_DTYPES, `input '${input.name}'`);
+  expectSameType(node, input, output);
   const rank = input.shape.length;
-  if (rank > MAX_RANK) throw new InvalidModelError(`${describeNode(node)}: input has rank ${rank}; at most ${MAX_RANK} is supported`);
+  if (rank > MAX_RANK) throw invalid(node, `input has rank ${rank}; at most ${MAX_RANK} is supported`);
   const paddings = constantIntegers(node, 1, 'paddings');
   if (paddings.length !== rank * 2 || requiredInput(node, 1).shape.length !== 2) {
-    throw new InvalidModelError(`${describeNode(node)}: paddings must have shape [${rank}, 2], got [${requiredInput(node, 1).shape.join(', ')}]`);
+    throw invalid(node, `paddings must have shape [${rank}, 2], got [${requiredInput(node, 1).shape.join(', ')}]`);
   }
-  if (paddings.some((p) => p < 0)) throw new InvalidModelError(`${describeNode(node)}: paddings must not be negative, got [${paddings.join(', ')}]`);
+  if (paddings.some((p) => p < 0)) throw invalid(node, `paddings must not be negative, got [${paddings.join(', ')}]`);
   const outShape = input.shape.map((d, k) => d + paddings[2 * k]! + paddings[2 * k + 1]!);
   expectShape(node, output, outShape);
 
@@ -47,8 +48,8 @@ function padValueSource(node: KernelNode, input: RuntimeTensor, output: RuntimeT
   const constant = withConstant ? node.inputs[2] ?? null : null;
   const size = bytesPerElement(output.dtype)!;
   if (constant) {
-    expectSameDtype(node, input, constant);
-    if (constant.size !== 1) throw new InvalidModelError(`${describeNode(node)}: constant_values must hold one value, it has ${constant.size}`);
+    expectSameType(node, input, constant);
+    if (constant.size !== 1) throw invalid(node, `constant_values must hold one value, it has ${constant.size}`);
     // The pad value is copied raw, so it must be on the output's scale (TFLite 2.9 leaves
     // the output unwritten otherwise).
     if (output.dtype === 'uint8' || output.dtype === 'int8' || output.dtype === 'int16') expectSameQuantization(node, constant, output);

@@ -2,7 +2,7 @@ import { fb, type DType } from '../../tflite/index.js';
 import { floatActivationRange, isClampActivation, quantizedActivationRange } from '../activation-range.js';
 import type { KernelNode } from '../kernel.js';
 import type { RuntimeTensor } from '../tensor.js';
-import { expectCounts, expectRank, expectShape, expectType, input, optionsOf, output, perTensorQuantization, unsupported } from './node-checks.js';
+import { expectCounts, expectRank, expectShape, expectType, optionsOf, perTensorQuantization, requiredInput, requiredOutput, unsupported } from './node-checks.js';
 import { window2D, type Window2D } from './padding.js';
 
 /** What AVERAGE_POOL_2D and MAX_POOL_2D share: shapes, window, activation clamp. */
@@ -23,16 +23,16 @@ export interface PoolSetup {
 
 export function preparePool(node: KernelNode, dtypes: readonly DType[]): PoolSetup {
   expectCounts(node, [1, 1], 1);
-  const inT = input(node, 0);
-  const outT = output(node, 0);
+  const inT = requiredInput(node, 0);
+  const outT = requiredOutput(node, 0);
   const options = optionsOf(node, fb.Pool2DOptionsT);
-  expectType(node, inT, 'the input', dtypes);
-  expectType(node, outT, 'the output', [inT.dtype]);
-  expectRank(node, inT, 'the input', 4);
+  expectType(node, inT, dtypes, 'the input');
+  expectType(node, outT, [inT.dtype], 'the output');
+  expectRank(node, inT, 4, 'the input');
   if (!isClampActivation(options.fusedActivationFunction)) throw unsupported(node, `fused activation ${fb.ActivationFunctionType[options.fusedActivationFunction]}`);
   const [batches, inH, inW, channels] = inT.shape as [number, number, number, number];
   const window = window2D(options.padding, inH, inW, options.filterHeight, options.filterWidth, options.strideH, options.strideW);
-  expectShape(node, outT, 'the output', [batches, window.outHeight, window.outWidth, channels]);
+  expectShape(node, outT, [batches, window.outHeight, window.outWidth, channels], 'the output');
   let actMin: number;
   let actMax: number;
   if (inT.dtype === 'float32') {

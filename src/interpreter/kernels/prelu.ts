@@ -1,10 +1,9 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { tfliteBroadcastCategory } from '../broadcast.js';
-import { byteValues, binaryOperands, float32Bits, flushDenormal, isQuantized8, nanResultBits, perTensorQuantization, planBinary } from '../elementwise-support.js';
+import { byteValues, binaryOperands, float32Bits, flushDenormal, isQuantized8, nanResultBits, planBinary } from '../elementwise-support.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype, expectShape } from '../static-operands.js';
+import { expectSameType, expectShape, invalid, perTensorQuantization } from './node-checks.js';
 
 /**
  * TFLite 2.9 broadcasts a uint8/int8 alpha up to 4-D only (BroadcastPrelu4DSlow). The float32
@@ -25,8 +24,8 @@ registerKernel({
   dtypes: ['float32', 'uint8', 'int8'],
   prepare(node) {
     const { a: input, b: alpha, output } = binaryOperands(node);
-    expectSameDtype(node, input, alpha);
-    expectSameDtype(node, input, output);
+    expectSameType(node, input, alpha);
+    expectSameType(node, input, output);
     expectShape(node, output, input.shape);
     const fiveFold = input.dtype === 'float32' && tfliteBroadcastCategory(input.shape, alpha.shape) !== 'generic';
     const plan = planBinary(node, input, alpha, output, fiveFold ? Infinity : MAX_SLOW_BROADCAST_RANK);
@@ -58,7 +57,7 @@ registerKernel({
       };
     }
     const dtype = input.dtype;
-    if (!isQuantized8(dtype)) throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${dtype}`);
+    if (!isQuantized8(dtype)) throw invalid(node, `unsupported element type ${dtype}`);
     const qx = perTensorQuantization(node, input);
     const qa = perTensorQuantization(node, alpha);
     const qo = perTensorQuantization(node, output);

@@ -9,17 +9,17 @@ import { integerRange } from '../activation-range.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectShape, expectType, input, output, perTensorQuantization } from './node-checks.js';
+import { expectCounts, expectShape, expectType, perTensorQuantization, requiredInput, requiredOutput } from './node-checks.js';
 
 const f32 = Math.fround;
 
 function prepareQuantize(node: KernelNode): KernelRun {
   expectCounts(node, [1, 1], 1);
-  const inT = input(node, 0);
-  const outT = output(node, 0);
-  expectType(node, inT, 'the input', ['float32', 'uint8', 'int8']);
-  expectType(node, outT, 'the output', inT.dtype === 'float32' ? ['uint8', 'int8', 'int16'] : ['uint8', 'int8']);
-  expectShape(node, outT, 'the output', inT.shape);
+  const inT = requiredInput(node, 0);
+  const outT = requiredOutput(node, 0);
+  expectType(node, inT, ['float32', 'uint8', 'int8'], 'the input');
+  expectType(node, outT, inT.dtype === 'float32' ? ['uint8', 'int8', 'int16'] : ['uint8', 'int8'], 'the output');
+  expectShape(node, outT, inT.shape, 'the output');
   const out = perTensorQuantization(node, outT, 'the output');
   const [qmin, qmax] = integerRange(outT.dtype);
   const y = outT.data as Uint8Array | Int8Array | Int16Array;

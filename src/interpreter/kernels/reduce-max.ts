@@ -2,7 +2,8 @@ import type { DType } from '../../tflite/index.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { planReduction } from '../reduction-plan.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectDtype, expectSameDtype, expectSameQuantization, requiredInput } from '../static-operands.js';
+import { expectSameQuantization } from '../static-operands.js';
+import { expectCounts, expectSameType, expectType, requiredInput } from './node-checks.js';
 
 export const EXTREMUM_DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 const FLT_MAX = 3.4028234663852886e38;
@@ -16,8 +17,8 @@ export function prepareExtremum(node: KernelNode, max: boolean): KernelRun {
   expectCounts(node, 2, 1);
   const input = requiredInput(node, 0);
   const output = node.outputs[0]!;
-  expectDtype(node, input, EXTREMUM_DTYPES, 'input');
-  expectSameDtype(node, input, output);
+  expectType(node, input, EXTREMUM_DTYPES, `input '${input.name}'`);
+  expectSameType(node, input, output);
   if (input.dtype === 'uint8' || input.dtype === 'int8' || input.dtype === 'int16') expectSameQuantization(node, input, output);
   const { outputIndex } = planReduction(node);
   const n = outputIndex.length;

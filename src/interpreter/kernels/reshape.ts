@@ -6,15 +6,15 @@
 import type { DType } from '../../tflite/index.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectType, input, invalid, output, shapeText } from './node-checks.js';
+import { expectCounts, expectType, invalid, requiredInput, requiredOutput, shapeText } from './node-checks.js';
 
 const ANY_FIXED_SIZE: DType[] = ['float32', 'float16', 'float64', 'int32', 'uint8', 'int8', 'int16', 'uint16', 'uint32', 'int64', 'uint64', 'bool', 'bfloat16'];
 
 function prepareReshape(node: KernelNode): KernelRun {
   expectCounts(node, [1, 2], 1);
-  const inT = input(node, 0);
-  const outT = output(node, 0);
-  expectType(node, outT, 'the output', [inT.dtype]);
+  const inT = requiredInput(node, 0);
+  const outT = requiredOutput(node, 0);
+  expectType(node, outT, [inT.dtype], 'the output');
   if (inT.size !== outT.size) throw invalid(node, `cannot reshape ${shapeText(inT.shape)} (${inT.size} elements) to ${shapeText(outT.shape)} (${outT.size} elements)`);
   const from = inT.bytes;
   const to = outT.bytes;

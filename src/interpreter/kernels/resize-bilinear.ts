@@ -1,8 +1,9 @@
-import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
+import { fb, type DType } from '../../tflite/index.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectCounts, expectDtype, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
+import { constantIntegers } from '../static-operands.js';
 import type { RuntimeTensor } from '../tensor.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16'];
 const f32 = Math.fround;
@@ -24,12 +25,12 @@ registerKernel({
     expectCounts(node, 2, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
     const options = node.options instanceof fb.ResizeBilinearOptionsT ? node.options : new fb.ResizeBilinearOptionsT();
     const { alignCorners, halfPixelCenters } = options;
     if (alignCorners && halfPixelCenters) {
-      throw new InvalidModelError(`${describeNode(node)}: align_corners and half_pixel_centers cannot both be set`);
+      throw invalid(node, `align_corners and half_pixel_centers cannot both be set`);
     }
     const geometry = resizeGeometry(node, input, output);
     if (input.dtype === 'float32') {
@@ -58,11 +59,11 @@ export interface ResizeGeometry {
 
 /** Checks the NHWC input, the constant [height, width] size operand and the output shape. */
 export function resizeGeometry(node: KernelNode, input: RuntimeTensor, output: RuntimeTensor): ResizeGeometry {
-  if (input.shape.length !== 4) throw new InvalidModelError(`${describeNode(node)}: input must be 4-D NHWC, got [${input.shape.join(', ')}]`);
+  if (input.shape.length !== 4) throw invalid(node, `input must be 4-D NHWC, got [${input.shape.join(', ')}]`);
   const sizeTensor = requiredInput(node, 1);
-  if (sizeTensor.dtype !== 'int32' || sizeTensor.shape.length !== 1) throw new InvalidModelError(`${describeNode(node)}: size must be a 1-D int32 tensor`);
+  if (sizeTensor.dtype !== 'int32' || sizeTensor.shape.length !== 1) throw invalid(node, `size must be a 1-D int32 tensor`);
   const size = constantIntegers(node, 1, 'size');
-  if (size.length !== 2 || !(size[0]! > 0 && size[1]! > 0)) throw new InvalidModelError(`${describeNode(node)}: size must be two positive values, got [${size.join(', ')}]`);
+  if (size.length !== 2 || !(size[0]! > 0 && size[1]! > 0)) throw invalid(node, `size must be two positive values, got [${size.join(', ')}]`);
   const [batches, inH, inW, depth] = input.shape as [number, number, number, number];
   const [outH, outW] = size as [number, number];
   expectShape(node, output, [batches, outH, outW, depth]);

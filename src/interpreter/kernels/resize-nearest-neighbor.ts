@@ -1,8 +1,8 @@
 import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectDtype, expectSameDtype, requiredInput } from '../static-operands.js';
 import { rawViews } from '../strided-copy.js';
 import { resizeGeometry } from './resize-bilinear.js';
+import { expectCounts, expectSameType, expectType, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16'];
 const f32 = Math.fround;
@@ -39,8 +39,8 @@ registerKernel({
     expectCounts(node, 2, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
     const options = node.options instanceof fb.ResizeNearestNeighborOptionsT ? node.options : new fb.ResizeNearestNeighborOptionsT();
     const { alignCorners, halfPixelCenters } = options;
     const g = resizeGeometry(node, input, output);

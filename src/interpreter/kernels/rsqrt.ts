@@ -1,10 +1,9 @@
-import { InvalidModelError } from '../../tflite/index.js';
-import { unaryOperands, float32Bits, flushDenormal, nanResultBits, perTensorQuantization } from '../elementwise-support.js';
+import { unaryOperands, float32Bits, flushDenormal, nanResultBits } from '../elementwise-support.js';
 import { InvalidInputError } from '../errors.js';
 import { invSqrtQuantizedMultiplier } from '../inv-sqrt-multiplier.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype, expectShape } from '../static-operands.js';
+import { describeNode, expectSameType, expectShape, invalid, perTensorQuantization } from './node-checks.js';
 
 /** int8 RSQRT computes 1/sqrt(v) as an integer scaled by 2^20 before requantizing. */
 const INTERMEDIATE_SHIFT = 20;
@@ -20,7 +19,7 @@ registerKernel({
   dtypes: ['float32', 'int8'],
   prepare(node) {
     const { input, output } = unaryOperands(node);
-    expectSameDtype(node, input, output);
+    expectSameType(node, input, output);
     expectShape(node, output, input.shape);
     const size = input.size;
     if (input.dtype === 'float32') {
@@ -35,7 +34,7 @@ registerKernel({
         }
       };
     }
-    if (input.dtype !== 'int8') throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${input.dtype}`);
+    if (input.dtype !== 'int8') throw invalid(node, `unsupported element type ${input.dtype}`);
     const qi = perTensorQuantization(node, input);
     const qo = perTensorQuantization(node, output);
     const out = quantizeMultiplier(1 / Math.fround(Math.fround(Math.sqrt(qi.scale)) * qo.scale));

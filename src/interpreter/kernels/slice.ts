@@ -1,7 +1,8 @@
-import { InvalidModelError, type DType } from '../../tflite/index.js';
+import { type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectCounts, expectDtype, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
+import { constantIntegers } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool'];
 const MAX_RANK = 5;
@@ -17,20 +18,20 @@ registerKernel({
     expectCounts(node, 3, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
     const rank = input.shape.length;
-    if (rank > MAX_RANK) throw new InvalidModelError(`${describeNode(node)}: input has rank ${rank}; at most ${MAX_RANK} is supported`);
+    if (rank > MAX_RANK) throw invalid(node, `input has rank ${rank}; at most ${MAX_RANK} is supported`);
     const begin = constantIntegers(node, 1, 'begin');
     const size = constantIntegers(node, 2, 'size');
     if (begin.length !== rank || size.length !== rank) {
-      throw new InvalidModelError(`${describeNode(node)}: begin and size need ${rank} values (the input rank), got ${begin.length} and ${size.length}`);
+      throw invalid(node, `begin and size need ${rank} values (the input rank), got ${begin.length} and ${size.length}`);
     }
     const outShape = input.shape.map((dim, k) => {
       const b = begin[k]!;
       const s = size[k] === -1 ? dim - b : size[k]!;
       if (b < 0 || s < 0 || b + s > dim) {
-        throw new InvalidModelError(`${describeNode(node)}: begin ${b} and size ${size[k]} do not fit dimension ${k} of size ${dim}`);
+        throw invalid(node, `begin ${b} and size ${size[k]} do not fit dimension ${k} of size ${dim}`);
       }
       return s;
     });

@@ -14,18 +14,18 @@ import type { KernelNode, KernelRun } from '../kernel.js';
 import { packetExp } from '../eigen-float-math.js';
 import { libmExpf } from '../libm-expf.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectShape, expectType, input, optionsOf, output, perTensorQuantization, unsupported } from './node-checks.js';
+import { expectCounts, expectShape, expectType, optionsOf, perTensorQuantization, requiredInput, requiredOutput, unsupported } from './node-checks.js';
 
 const f32 = Math.fround;
 
 function prepareSoftmax(node: KernelNode): KernelRun {
   expectCounts(node, [1, 1], 1);
-  const inT = input(node, 0);
-  const outT = output(node, 0);
+  const inT = requiredInput(node, 0);
+  const outT = requiredOutput(node, 0);
   const beta = f32(optionsOf(node, fb.SoftmaxOptionsT).beta);
-  expectType(node, inT, 'the input', ['uint8', 'int8', 'float32']);
-  expectType(node, outT, 'the output', [inT.dtype]);
-  expectShape(node, outT, 'the output', inT.shape);
+  expectType(node, inT, ['uint8', 'int8', 'float32'], 'the input');
+  expectType(node, outT, [inT.dtype], 'the output');
+  expectShape(node, outT, inT.shape, 'the output');
   const depth = inT.shape.length > 0 ? inT.shape[inT.shape.length - 1]! : 1;
   const rows = depth === 0 ? 0 : inT.size / depth;
   if (inT.dtype === 'float32') return floatSoftmax(inT.data as Float32Array, outT.data as Float32Array, rows, depth, beta);

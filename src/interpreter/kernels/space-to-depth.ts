@@ -1,7 +1,7 @@
-import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
+import { fb, type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectCounts, expectDtype, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int32', 'int64'];
 
@@ -17,13 +17,13 @@ registerKernel({
     expectCounts(node, 1, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
-    if (input.shape.length !== 4) throw new InvalidModelError(`${describeNode(node)}: input must be 4-D NHWC, got [${input.shape.join(', ')}]`);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
+    if (input.shape.length !== 4) throw invalid(node, `input must be 4-D NHWC, got [${input.shape.join(', ')}]`);
     const block = node.options instanceof fb.SpaceToDepthOptionsT ? node.options.blockSize : 0;
     const [n, h, w, c] = input.shape as [number, number, number, number];
     if (!(block >= 1) || h % block !== 0 || w % block !== 0) {
-      throw new InvalidModelError(`${describeNode(node)}: block_size ${block} must be ≥ 1 and divide height ${h} and width ${w}`);
+      throw invalid(node, `block_size ${block} must be ≥ 1 and divide height ${h} and width ${w}`);
     }
     const outShape = [n, h / block, w / block, block * block * c];
     expectShape(node, output, outShape);

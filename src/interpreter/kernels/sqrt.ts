@@ -1,6 +1,6 @@
-import { unaryOperands, expectType, float32Bits, flushDenormal, nanResultBits } from '../elementwise-support.js';
+import { unaryOperands, float32Bits, flushDenormal, nanResultBits } from '../elementwise-support.js';
 import { registerKernel } from '../registry.js';
-import { expectShape } from '../static-operands.js';
+import { expectSameType, expectShape } from './node-checks.js';
 
 /** SQRT (float32): IEEE square root with denormal inputs read as zeros (the runtime's DAZ flag). */
 registerKernel({
@@ -8,7 +8,7 @@ registerKernel({
   dtypes: ['float32'],
   prepare(node) {
     const { input, output } = unaryOperands(node);
-    expectType(node, output, 'float32', 'output');
+    expectSameType(node, input, output);
     expectShape(node, output, input.shape);
     const x = input.data as Float32Array;
     const y = output.data as Float32Array;

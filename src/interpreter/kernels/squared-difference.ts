@@ -1,11 +1,10 @@
-import { InvalidModelError } from '../../tflite/index.js';
-import { binaryOperands, float32Bits, flushDenormal, nanResultBits, perTensorQuantization, planBinary } from '../elementwise-support.js';
+import { binaryOperands, float32Bits, flushDenormal, nanResultBits, planBinary } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype } from '../static-operands.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import type { BroadcastPlan } from '../broadcast.js';
+import { expectSameType, invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite's SQUARED_DIFFERENCE broadcasts up to 4-D (BroadcastBinaryFunction4DSlow). */
 const MAX_BROADCAST_RANK = 4;
@@ -23,8 +22,8 @@ registerKernel({
   dtypes: ['float32', 'int32', 'int8'],
   prepare(node) {
     const { a, b, output: out } = binaryOperands(node);
-    expectSameDtype(node, a, b);
-    expectSameDtype(node, a, out);
+    expectSameType(node, a, b);
+    expectSameType(node, a, out);
     const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
 
@@ -63,7 +62,7 @@ registerKernel({
       };
     }
     if (a.dtype === 'int8') return prepareInt8(node, plan);
-    throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
+    throw invalid(node, `unsupported element type ${a.dtype}`);
   },
 });
 
@@ -77,7 +76,7 @@ function prepareInt8(node: KernelNode, plan: BroadcastPlan): KernelRun {
   const twiceMax = Math.fround(2 * Math.max(qa.scale, qb.scale));
   const realOut = (twiceMax * twiceMax) / Math.fround((1 << (2 * LEFT_SHIFT)) * qo.scale);
   if (!(realOut < 1)) {
-    throw new InvalidModelError(`${describeNode(node)}: output scale ${qo.scale} is too small for input scales ${qa.scale} and ${qb.scale} (TFLite requires (2·max(input scales))² < 2^14 · output scale)`);
+    throw invalid(node, `output scale ${qo.scale} is too small for input scales ${qa.scale} and ${qb.scale} (TFLite requires (2·max(input scales))² < 2^14 · output scale)`);
   }
   const ma = quantizeMultiplier(qa.scale / twiceMax);
   const mb = quantizeMultiplier(qb.scale / twiceMax);

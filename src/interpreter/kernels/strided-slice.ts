@@ -1,8 +1,9 @@
-import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
+import { fb, type DType } from '../../tflite/index.js';
 import type { KernelNode } from '../kernel.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectCounts, expectDtype, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
+import { constantIntegers } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool'];
 const MAX_RANK = 5;
@@ -89,12 +90,12 @@ function denseSlices(node: KernelNode, inputShape: readonly number[], begin: num
       inputAxis = i - inserted;
       size = inputShape[inputAxis]!;
     }
-    if (inputAxis >= rank) throw new InvalidModelError(`${describeNode(node)}: the slice spec addresses more axes than the input's ${rank}`);
-    if (s === 0) throw new InvalidModelError(`${describeNode(node)}: stride ${i} is zero`);
+    if (inputAxis >= rank) throw invalid(node, `the slice spec addresses more axes than the input's ${rank}`);
+    if (s === 0) throw invalid(node, `stride ${i} is zero`);
     const start = startForAxis(b, s, size, beginMasked);
     if (shrink && (start < 0 || start >= size)) {
       // TFLite would read outside the tensor here.
-      throw new InvalidModelError(`${describeNode(node)}: axis ${i} is shrunk at index ${b}, outside its size ${size}`);
+      throw invalid(node, `axis ${i} is shrunk at index ${b}, outside its size ${size}`);
     }
     // A shrunk axis takes the one element at `start` whatever the stride's sign (as TensorFlow
     // does; TFLite 2.9 leaves the output unwritten when that stride is negative).
@@ -136,18 +137,18 @@ registerKernel({
     expectCounts(node, 4, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
-    if (input.shape.length > MAX_RANK) throw new InvalidModelError(`${describeNode(node)}: input has rank ${input.shape.length}; at most ${MAX_RANK} is supported`);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
+    if (input.shape.length > MAX_RANK) throw invalid(node, `input has rank ${input.shape.length}; at most ${MAX_RANK} is supported`);
     const options = node.options instanceof fb.StridedSliceOptionsT ? node.options : new fb.StridedSliceOptionsT();
     const begin = constantIntegers(node, 1, 'begin');
     const end = constantIntegers(node, 2, 'end');
     const strides = constantIntegers(node, 3, 'strides');
     if (end.length !== begin.length || strides.length !== begin.length) {
-      throw new InvalidModelError(`${describeNode(node)}: begin, end and strides must have the same length (${begin.length}, ${end.length}, ${strides.length})`);
+      throw invalid(node, `begin, end and strides must have the same length (${begin.length}, ${end.length}, ${strides.length})`);
     }
     const slices = denseSlices(node, input.shape, begin, end, strides, options);
-    if (slices.length > MAX_RANK) throw new InvalidModelError(`${describeNode(node)}: the slice has ${slices.length} axes; at most ${MAX_RANK} are supported`);
+    if (slices.length > MAX_RANK) throw invalid(node, `the slice has ${slices.length} axes; at most ${MAX_RANK} are supported`);
     expectShape(node, output, slices.filter((a) => !a.shrink).map((a) => a.count));
 
     const inStrides = stridesOf(input.shape);

@@ -1,13 +1,10 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { quantizedActivationRange, int32ActivationRange } from '../activation-range.js';
-import {
-  byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, perTensorQuantization, planBinary,
-} from '../elementwise-support.js';
+import { byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, planBinary } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype } from '../static-operands.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
+import { expectSameType, invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite's SUB broadcasts up to 5-D (reference BroadcastSubSlow). */
 const MAX_BROADCAST_RANK = 5;
@@ -27,8 +24,8 @@ registerKernel({
   dtypes: ['float32', 'int32', 'uint8', 'int8'],
   prepare(node) {
     const { a, b, output: out } = binaryOperands(node);
-    expectSameDtype(node, a, b);
-    expectSameDtype(node, a, out);
+    expectSameType(node, a, b);
+    expectSameType(node, a, out);
     const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
     const activation = fusedActivation(node.options);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
@@ -70,7 +67,7 @@ registerKernel({
       };
     }
     if (isQuantized8(a.dtype)) return prepareQuantized(node, plan);
-    throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${a.dtype}`);
+    throw invalid(node, `unsupported element type ${a.dtype}`);
   },
 });
 
@@ -88,7 +85,7 @@ function prepareQuantized(node: KernelNode, plan: ReturnType<typeof planBinary>)
   const realB = qb.scale / twiceMax;
   const realOut = twiceMax / Math.fround((1 << LEFT_SHIFT) * qo.scale);
   if (!(realOut < 1)) {
-    throw new InvalidModelError(`${describeNode(node)}: output scale ${qo.scale} is too small for input scales ${qa.scale} and ${qb.scale} (TFLite requires 2·max(input scales) < 2^20 · output scale)`);
+    throw invalid(node, `output scale ${qo.scale} is too small for input scales ${qa.scale} and ${qb.scale} (TFLite requires 2·max(input scales) < 2^20 · output scale)`);
   }
   const ma = quantizeMultiplier(realA);
   const mb = quantizeMultiplier(realB);

@@ -2,7 +2,8 @@ import type { DType } from '../../tflite/index.js';
 import { roundHalfAwayFromZero } from '../quantization-math.js';
 import { planReduction } from '../reduction-plan.js';
 import { registerKernel } from '../registry.js';
-import { expectCounts, expectDtype, expectSameDtype, expectSameQuantization, requiredInput, sameQuantization, scaleAndZeroPoint } from '../static-operands.js';
+import { expectSameQuantization, sameQuantization, scaleAndZeroPoint } from '../static-operands.js';
+import { expectCounts, expectSameType, expectType, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 const f32 = Math.fround;
@@ -23,8 +24,8 @@ registerKernel({
     expectCounts(node, 2, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
     const { outputIndex, reducedCount } = planReduction(node);
     const n = outputIndex.length;
     const eightBit = input.dtype === 'uint8' || input.dtype === 'int8';

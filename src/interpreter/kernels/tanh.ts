@@ -1,9 +1,8 @@
-import { InvalidModelError } from '../../tflite/index.js';
 import { eigenTanh, SSE_FLOATS } from '../eigen-float-math.js';
-import { unaryOperands, float32Bits, isQuantized8, nanResultBits, perTensorQuantization } from '../elementwise-support.js';
+import { unaryOperands, float32Bits, isQuantized8, nanResultBits } from '../elementwise-support.js';
 import { populateLookupTable } from '../lookup-table.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameDtype, expectShape } from '../static-operands.js';
+import { expectSameType, expectShape, invalid, perTensorQuantization } from './node-checks.js';
 
 /**
  * TANH. uint8/int8: a 256-entry table of float32 tanh (TFLite 2.9's generic optimized kernel
@@ -15,7 +14,7 @@ registerKernel({
   dtypes: ['float32', 'uint8', 'int8'],
   prepare(node) {
     const { input, output } = unaryOperands(node);
-    expectSameDtype(node, input, output);
+    expectSameType(node, input, output);
     expectShape(node, output, input.shape);
     const size = input.size;
     if (input.dtype === 'float32') {
@@ -40,7 +39,7 @@ registerKernel({
       };
     }
     const dtype = input.dtype;
-    if (!isQuantized8(dtype)) throw new InvalidModelError(`${describeNode(node)}: unsupported element type ${dtype}`);
+    if (!isQuantized8(dtype)) throw invalid(node, `unsupported element type ${dtype}`);
     const table = populateLookupTable(dtype, perTensorQuantization(node, input), perTensorQuantization(node, output), (v) => Math.tanh(v));
     const x = input.bytes;
     const y = output.bytes;

@@ -1,12 +1,13 @@
-import { InvalidModelError, fb } from '../../tflite/index.js';
+import { fb } from '../../tflite/index.js';
 import { floatActivationRange, quantizedActivationRange } from '../activation-range.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { multiplyByQuantizedMultiplier } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectShape, requiredInput, unsupportedNode } from '../static-operands.js';
+import { constantIntegers } from '../static-operands.js';
 import type { RuntimeTensor } from '../tensor.js';
 import { convolutionMultipliers } from './conv-multipliers.js';
 import { outputSize, paddingBefore } from './padding.js';
+import { expectShape, invalid, requiredInput, unsupported } from './node-checks.js';
 
 /**
  * TRANSPOSE_CONV: inputs (output_shape, weights [OC, KH, KW, IC], input NHWC, optional bias).
@@ -32,39 +33,39 @@ registerKernel({
   dtypes: ['int32'],
   prepare(node) {
     if (node.inputs.length !== 3 && node.inputs.length !== 4) {
-      throw new InvalidModelError(`${describeNode(node)}: expects 3 or 4 inputs (output_shape, weights, input, bias), the model gives ${node.inputs.length}`);
+      throw invalid(node, `expects 3 or 4 inputs (output_shape, weights, input, bias), the model gives ${node.inputs.length}`);
     }
-    if (node.outputs.length !== 1) throw new InvalidModelError(`${describeNode(node)}: expects one output`);
+    if (node.outputs.length !== 1) throw invalid(node, `expects one output`);
     const weights = requiredInput(node, 1);
     const input = requiredInput(node, 2);
     const bias = node.inputs[3] ?? null;
     const output = node.outputs[0]!;
     const options = node.options instanceof fb.TransposeConvOptionsT ? node.options : new fb.TransposeConvOptionsT();
 
-    if (input.dtype !== output.dtype) throw new InvalidModelError(`${describeNode(node)}: input is ${input.dtype} but output is ${output.dtype}`);
+    if (input.dtype !== output.dtype) throw invalid(node, `input is ${input.dtype} but output is ${output.dtype}`);
     const expectedWeights = input.dtype === 'float32' ? 'float32' : input.dtype === 'uint8' ? 'uint8' : input.dtype === 'int8' ? 'int8' : null;
-    if (!expectedWeights) throw unsupportedNode(node, `${input.dtype} input is not supported (float32, uint8 and int8 are)`);
-    if (weights.dtype !== expectedWeights) throw unsupportedNode(node, `${input.dtype} input needs ${expectedWeights} weights, the model has ${weights.dtype}`);
+    if (!expectedWeights) throw unsupported(node, `${input.dtype} input is not supported (float32, uint8 and int8 are)`);
+    if (weights.dtype !== expectedWeights) throw unsupported(node, `${input.dtype} input needs ${expectedWeights} weights, the model has ${weights.dtype}`);
     if (bias && bias.dtype !== (input.dtype === 'float32' ? 'float32' : 'int32')) {
-      throw new InvalidModelError(`${describeNode(node)}: bias must be ${input.dtype === 'float32' ? 'float32' : 'int32'}, not ${bias.dtype}`);
+      throw invalid(node, `bias must be ${input.dtype === 'float32' ? 'float32' : 'int32'}, not ${bias.dtype}`);
     }
     if (input.shape.length !== 4 || weights.shape.length !== 4) {
-      throw new InvalidModelError(`${describeNode(node)}: input and weights must be 4-D (input [${input.shape.join(', ')}], weights [${weights.shape.join(', ')}])`);
+      throw invalid(node, `input and weights must be 4-D (input [${input.shape.join(', ')}], weights [${weights.shape.join(', ')}])`);
     }
     const outShape = constantIntegers(node, 0, 'output_shape');
-    if (outShape.length !== 4) throw new InvalidModelError(`${describeNode(node)}: output_shape must hold 4 values, got [${outShape.join(', ')}]`);
+    if (outShape.length !== 4) throw invalid(node, `output_shape must hold 4 values, got [${outShape.join(', ')}]`);
     expectShape(node, output, outShape);
     const [batches, inH, inW, inC] = input.shape as [number, number, number, number];
     const [outC, kH, kW, wC] = weights.shape as [number, number, number, number];
     const [outN, outH, outW, outDepth] = outShape as [number, number, number, number];
-    if (wC !== inC) throw new InvalidModelError(`${describeNode(node)}: weights take ${wC} input channels, the input has ${inC}`);
+    if (wC !== inC) throw invalid(node, `weights take ${wC} input channels, the input has ${inC}`);
     if (outDepth !== outC || outN !== batches) {
-      throw new InvalidModelError(`${describeNode(node)}: output_shape [${outShape.join(', ')}] does not match ${batches} batches and ${outC} filters`);
+      throw invalid(node, `output_shape [${outShape.join(', ')}] does not match ${batches} batches and ${outC} filters`);
     }
-    if (bias && bias.size !== outC) throw new InvalidModelError(`${describeNode(node)}: bias has ${bias.size} values for ${outC} output channels`);
+    if (bias && bias.size !== outC) throw invalid(node, `bias has ${bias.size} values for ${outC} output channels`);
     const strideH = options.strideH;
     const strideW = options.strideW;
-    if (!(strideH >= 1 && strideW >= 1)) throw new InvalidModelError(`${describeNode(node)}: strides must be ≥ 1, got ${strideH}×${strideW}`);
+    if (!(strideH >= 1 && strideW >= 1)) throw invalid(node, `strides must be ≥ 1, got ${strideH}×${strideW}`);
     // The convolution that maps the output back to the input decides the padding.
     const padTop = paddingBefore(strideH, 1, outH, kH, outputSize(options.padding, outH, kH, strideH, 1));
     const padLeft = paddingBefore(strideW, 1, outW, kW, outputSize(options.padding, outW, kW, strideW, 1));
@@ -138,7 +139,7 @@ function prepareQuantized(
 ): KernelRun {
   const perChannel = input.dtype === 'int8';
   const wq = weights.quantization;
-  if (!input.quantization || !output.quantization || !wq) throw unsupportedNode(node, 'quantized input, weights and output need quantization parameters');
+  if (!input.quantization || !output.quantization || !wq) throw unsupported(node, 'quantized input, weights and output need quantization parameters');
   const { multiplier, shift } = convolutionMultipliers(node, input, weights, bias, output, g.outC, perChannel ? 'per-channel' : 'legacy');
   const inputZeroPoint = input.quantization.zeroPoint[0]!;
   const outputZeroPoint = output.quantization.zeroPoint[0]!;

@@ -1,7 +1,8 @@
-import { InvalidModelError, type DType } from '../../tflite/index.js';
+import { type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { constantIntegers, describeNode, expectCounts, expectDtype, expectSameDtype, expectShape, requiredInput } from '../static-operands.js';
+import { constantIntegers } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool'];
 /** TFLite 2.9 transposes up to 5 dimensions. */
@@ -15,13 +16,13 @@ registerKernel({
     expectCounts(node, 2, 1);
     const input = requiredInput(node, 0);
     const output = node.outputs[0]!;
-    expectDtype(node, input, DTYPES, 'input');
-    expectSameDtype(node, input, output);
+    expectType(node, input, DTYPES, `input '${input.name}'`);
+    expectSameType(node, input, output);
     const rank = input.shape.length;
-    if (rank > MAX_RANK) throw new InvalidModelError(`${describeNode(node)}: input has rank ${rank}; at most ${MAX_RANK} is supported`);
+    if (rank > MAX_RANK) throw invalid(node, `input has rank ${rank}; at most ${MAX_RANK} is supported`);
     const perm = constantIntegers(node, 1, 'perm').map((p) => (p < 0 ? p + rank : p));
     if (perm.length !== rank || new Set(perm).size !== rank || perm.some((p) => p < 0 || p >= rank)) {
-      throw new InvalidModelError(`${describeNode(node)}: perm [${perm.join(', ')}] is not a permutation of the ${rank} input axes`);
+      throw invalid(node, `perm [${perm.join(', ')}] is not a permutation of the ${rank} input axes`);
     }
     const outShape = perm.map((p) => input.shape[p]!);
     expectShape(node, output, outShape);

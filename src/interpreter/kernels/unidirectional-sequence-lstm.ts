@@ -1,11 +1,11 @@
-import { InvalidModelError, fb } from '../../tflite/index.js';
+import { fb } from '../../tflite/index.js';
 import { SSE_FLOATS, eigenTanh, logisticPacket, logisticScalar } from '../eigen-float-math.js';
 import { logistic16, roundingDivideByPOT32, tanh16 } from '../fixed-point-int16.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, type QuantizedMultiplier } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectShape, requiredInput, unsupportedNode } from '../static-operands.js';
 import type { RuntimeTensor } from '../tensor.js';
+import { expectShape, invalid, requiredInput, unsupported } from './node-checks.js';
 
 /** Input positions of TFLite's (unidirectional sequence) LSTM operator. */
 const INPUT = 0;
@@ -67,13 +67,13 @@ registerKernel({
 
 function lstmLayout(node: KernelNode): LstmLayout {
   if (node.inputs.length !== 24 && node.inputs.length !== 20) {
-    throw new InvalidModelError(`${describeNode(node)}: expects 20 or 24 inputs, the model gives ${node.inputs.length}`);
+    throw invalid(node, `expects 20 or 24 inputs, the model gives ${node.inputs.length}`);
   }
-  if (node.outputs.length !== 1) throw new InvalidModelError(`${describeNode(node)}: expects one output`);
+  if (node.outputs.length !== 1) throw invalid(node, `expects one output`);
   const at = (i: number): RuntimeTensor | null => node.inputs[i] ?? null;
-  if (PEEPHOLE_WEIGHTS.some((i) => at(i))) throw unsupportedNode(node, 'peephole connections are not supported');
-  if (at(PROJECTION_WEIGHTS) || at(PROJECTION_BIAS)) throw unsupportedNode(node, 'a projection layer is not supported');
-  if (LAYER_NORM_WEIGHTS.some((i) => at(i))) throw unsupportedNode(node, 'layer normalization is not supported');
+  if (PEEPHOLE_WEIGHTS.some((i) => at(i))) throw unsupported(node, 'peephole connections are not supported');
+  if (at(PROJECTION_WEIGHTS) || at(PROJECTION_BIAS)) throw unsupported(node, 'a projection layer is not supported');
+  if (LAYER_NORM_WEIGHTS.some((i) => at(i))) throw unsupported(node, 'layer normalization is not supported');
   const options = node.options instanceof fb.UnidirectionalSequenceLSTMOptionsT ? node.options : new fb.UnidirectionalSequenceLSTMOptionsT();
 
   const input = requiredInput(node, INPUT);
@@ -83,13 +83,13 @@ function lstmLayout(node: KernelNode): LstmLayout {
   const recurrentWeights = [0, 1, 2, 3].map((k) => gate(RECURRENT_WEIGHTS, k));
   const biases = [0, 1, 2, 3].map((k) => gate(GATE_BIASES, k));
   if (cifg && (at(RECURRENT_WEIGHTS[GATE_INPUT]!) || at(GATE_BIASES[GATE_INPUT]!))) {
-    throw new InvalidModelError(`${describeNode(node)}: without input-gate weights (CIFG) there must be no recurrent input-gate weights or bias`);
+    throw invalid(node, `without input-gate weights (CIFG) there must be no recurrent input-gate weights or bias`);
   }
   const outputState = requiredInput(node, OUTPUT_STATE);
   const cellState = requiredInput(node, CELL_STATE);
   const output = node.outputs[0]!;
 
-  if (input.shape.length !== 3) throw unsupportedNode(node, `the input must be 3-D (batch, time, features), got [${input.shape.join(', ')}]`);
+  if (input.shape.length !== 3) throw unsupported(node, `the input must be 3-D (batch, time, features), got [${input.shape.join(', ')}]`);
   const timeMajor = options.timeMajor;
   const steps = timeMajor ? input.shape[0]! : input.shape[1]!;
   const batches = timeMajor ? input.shape[1]! : input.shape[0]!;
@@ -99,9 +99,9 @@ function lstmLayout(node: KernelNode): LstmLayout {
     const w = inputWeights[k];
     const r = recurrentWeights[k];
     const b = biases[k];
-    if (w && (w.shape.length !== 2 || w.shape[0] !== nCell || w.shape[1] !== nInput)) throw new InvalidModelError(`${describeNode(node)}: input weights '${w.name}' must be [${nCell}, ${nInput}]`);
-    if (r && (r.shape.length !== 2 || r.shape[0] !== nCell || r.shape[1] !== nCell)) throw new InvalidModelError(`${describeNode(node)}: recurrent weights '${r.name}' must be [${nCell}, ${nCell}]`);
-    if (b && b.size !== nCell) throw new InvalidModelError(`${describeNode(node)}: bias '${b.name}' must hold ${nCell} values`);
+    if (w && (w.shape.length !== 2 || w.shape[0] !== nCell || w.shape[1] !== nInput)) throw invalid(node, `input weights '${w.name}' must be [${nCell}, ${nInput}]`);
+    if (r && (r.shape.length !== 2 || r.shape[0] !== nCell || r.shape[1] !== nCell)) throw invalid(node, `recurrent weights '${r.name}' must be [${nCell}, ${nCell}]`);
+    if (b && b.size !== nCell) throw invalid(node, `bias '${b.name}' must hold ${nCell} values`);
   }
   expectShape(node, outputState, [batches, nCell]);
   expectShape(node, cellState, [batches, nCell]);
@@ -120,18 +120,18 @@ function rowOffset(l: LstmLayout, b: number, t: number, n: number): number {
 function prepareInteger(node: KernelNode, l: LstmLayout): KernelRun {
   const { nCell, nInput } = l;
   const scaleOf = (t: RuntimeTensor, what: string): { scale: number; zeroPoint: number } => {
-    if (!t.quantization) throw unsupportedNode(node, `${what} '${t.name}' has no quantization parameters`);
+    if (!t.quantization) throw unsupported(node, `${what} '${t.name}' has no quantization parameters`);
     return { scale: t.quantization.scale[0]!, zeroPoint: t.quantization.zeroPoint[0]! };
   };
-  for (const w of [...l.inputWeights, ...l.recurrentWeights]) if (w && w.dtype !== 'int8') throw unsupportedNode(node, `int8 LSTMs need int8 weights; '${w.name}' is ${w.dtype}`);
-  for (const b of l.biases) if (b && b.dtype !== 'int32') throw unsupportedNode(node, `int8 LSTMs need int32 biases; '${b.name}' is ${b.dtype}`);
-  if (l.outputState.dtype !== 'int8' || l.output.dtype !== 'int8') throw unsupportedNode(node, 'int8 LSTMs need an int8 output state and output');
-  if (l.cellState.dtype !== 'int16') throw unsupportedNode(node, `int8 LSTMs need an int16 cell state, not ${l.cellState.dtype}`);
+  for (const w of [...l.inputWeights, ...l.recurrentWeights]) if (w && w.dtype !== 'int8') throw unsupported(node, `int8 LSTMs need int8 weights; '${w.name}' is ${w.dtype}`);
+  for (const b of l.biases) if (b && b.dtype !== 'int32') throw unsupported(node, `int8 LSTMs need int32 biases; '${b.name}' is ${b.dtype}`);
+  if (l.outputState.dtype !== 'int8' || l.output.dtype !== 'int8') throw unsupported(node, 'int8 LSTMs need an int8 output state and output');
+  if (l.cellState.dtype !== 'int16') throw unsupported(node, `int8 LSTMs need an int16 cell state, not ${l.cellState.dtype}`);
   if (l.activation !== fb.ActivationFunctionType.TANH) {
-    throw unsupportedNode(node, 'the integer LSTM needs TANH as its activation');
+    throw unsupported(node, 'the integer LSTM needs TANH as its activation');
   }
   const hidden = node.intermediates[HIDDEN_INTERMEDIATE];
-  if (!hidden?.quantization) throw new InvalidModelError(`${describeNode(node)}: an integer LSTM needs 5 intermediates, the fifth holding the hidden state's quantization`);
+  if (!hidden?.quantization) throw invalid(node, `an integer LSTM needs 5 intermediates, the fifth holding the hidden state's quantization`);
 
   const input = scaleOf(l.input, 'the input');
   const state = scaleOf(l.outputState, 'the output state');
@@ -141,7 +141,7 @@ function prepareInteger(node: KernelNode, l: LstmLayout): KernelRun {
   // The cell state's scale must be a power of two (TFLite's CheckedLog2).
   const log2 = f32(f32(Math.log(cellScale)) * f32(1 / f32(Math.log(2))));
   const cellShift = Math.round(log2);
-  if (!(Math.abs(f32(log2 - cellShift)) < 1e-3)) throw new InvalidModelError(`${describeNode(node)}: the cell state's scale ${cellScale} is not a power of two`);
+  if (!(Math.abs(f32(log2 - cellShift)) < 1e-3)) throw invalid(node, `the cell state's scale ${cellScale} is not a power of two`);
   const clip = l.cellClip > 0 ? Math.trunc(Math.min(Math.max(f32(l.cellClip / cellScale), -32768), 32767)) : 0;
 
   // Gate pre-activations are Q3.12 without layer normalization.

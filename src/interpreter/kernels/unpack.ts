@@ -1,7 +1,8 @@
-import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
+import { fb, type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectCounts, expectDtype, expectSameDtype, expectSameQuantization, expectShape, normalizeAxis, requiredInput } from '../static-operands.js';
+import { expectSameQuantization, normalizeAxis } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
+import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'bool'];
 
@@ -13,16 +14,16 @@ registerKernel({
     const options = node.options instanceof fb.UnpackOptionsT ? node.options : new fb.UnpackOptionsT();
     expectCounts(node, 1, node.outputs.length);
     const input = requiredInput(node, 0);
-    expectDtype(node, input, DTYPES, 'input');
+    expectType(node, input, DTYPES, `input '${input.name}'`);
     const rank = input.shape.length;
     const axis = normalizeAxis(node, options.axis, rank);
     const count = input.shape[axis]!;
     if (options.num !== count || node.outputs.length !== count) {
-      throw new InvalidModelError(`${describeNode(node)}: num ${options.num} and the ${node.outputs.length} outputs must equal dimension ${axis} of the input (${count})`);
+      throw invalid(node, `num ${options.num} and the ${node.outputs.length} outputs must equal dimension ${axis} of the input (${count})`);
     }
     const partShape = input.shape.filter((_, k) => k !== axis);
     for (const o of node.outputs) {
-      expectSameDtype(node, input, o);
+      expectSameType(node, input, o);
       expectShape(node, o, partShape);
       // TFLite requires equal quantization rather than requantizing.
       if (o.dtype === 'uint8' || o.dtype === 'int8' || o.dtype === 'int16') expectSameQuantization(node, input, o);

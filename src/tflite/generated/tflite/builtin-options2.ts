@@ -4,29 +4,29 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-import { DilateOptions, DilateOptionsT } from '../tflite/dilate-options.js';
-import { ReduceWindowOptions, ReduceWindowOptionsT } from '../tflite/reduce-window-options.js';
-import { StableHLOCompositeOptions, StableHLOCompositeOptionsT } from '../tflite/stable-hlocomposite-options.js';
-import { StablehloBroadcastInDimOptions, StablehloBroadcastInDimOptionsT } from '../tflite/stablehlo-broadcast-in-dim-options.js';
-import { StablehloCaseOptions, StablehloCaseOptionsT } from '../tflite/stablehlo-case-options.js';
-import { StablehloCompareOptions, StablehloCompareOptionsT } from '../tflite/stablehlo-compare-options.js';
-import { StablehloConcatenateOptions, StablehloConcatenateOptionsT } from '../tflite/stablehlo-concatenate-options.js';
-import { StablehloConvolutionOptions, StablehloConvolutionOptionsT } from '../tflite/stablehlo-convolution-options.js';
-import { StablehloCustomCallOptions, StablehloCustomCallOptionsT } from '../tflite/stablehlo-custom-call-options.js';
-import { StablehloDotGeneralOptions, StablehloDotGeneralOptionsT } from '../tflite/stablehlo-dot-general-options.js';
-import { StablehloDynamicSliceOptions, StablehloDynamicSliceOptionsT } from '../tflite/stablehlo-dynamic-slice-options.js';
-import { StablehloGatherOptions, StablehloGatherOptionsT } from '../tflite/stablehlo-gather-options.js';
-import { StablehloIotaOptions, StablehloIotaOptionsT } from '../tflite/stablehlo-iota-options.js';
-import { StablehloPadOptions, StablehloPadOptionsT } from '../tflite/stablehlo-pad-options.js';
-import { StablehloReduceOptions, StablehloReduceOptionsT } from '../tflite/stablehlo-reduce-options.js';
-import { StablehloReduceWindowOptions, StablehloReduceWindowOptionsT } from '../tflite/stablehlo-reduce-window-options.js';
-import { StablehloRngBitGeneratorOptions, StablehloRngBitGeneratorOptionsT } from '../tflite/stablehlo-rng-bit-generator-options.js';
-import { StablehloScatterOptions, StablehloScatterOptionsT } from '../tflite/stablehlo-scatter-options.js';
-import { StablehloShiftLeftOptions, StablehloShiftLeftOptionsT } from '../tflite/stablehlo-shift-left-options.js';
-import { StablehloSliceOptions, StablehloSliceOptionsT } from '../tflite/stablehlo-slice-options.js';
-import { StablehloSortOptions, StablehloSortOptionsT } from '../tflite/stablehlo-sort-options.js';
-import { StablehloTransposeOptions, StablehloTransposeOptionsT } from '../tflite/stablehlo-transpose-options.js';
-import { StablehloWhileOptions, StablehloWhileOptionsT } from '../tflite/stablehlo-while-options.js';
+import { DilateOptions } from '../tflite/dilate-options.js';
+import { ReduceWindowOptions } from '../tflite/reduce-window-options.js';
+import { StableHLOCompositeOptions } from '../tflite/stable-hlocomposite-options.js';
+import { StablehloBroadcastInDimOptions } from '../tflite/stablehlo-broadcast-in-dim-options.js';
+import { StablehloCaseOptions } from '../tflite/stablehlo-case-options.js';
+import { StablehloCompareOptions } from '../tflite/stablehlo-compare-options.js';
+import { StablehloConcatenateOptions } from '../tflite/stablehlo-concatenate-options.js';
+import { StablehloConvolutionOptions } from '../tflite/stablehlo-convolution-options.js';
+import { StablehloCustomCallOptions } from '../tflite/stablehlo-custom-call-options.js';
+import { StablehloDotGeneralOptions } from '../tflite/stablehlo-dot-general-options.js';
+import { StablehloDynamicSliceOptions } from '../tflite/stablehlo-dynamic-slice-options.js';
+import { StablehloGatherOptions } from '../tflite/stablehlo-gather-options.js';
+import { StablehloIotaOptions } from '../tflite/stablehlo-iota-options.js';
+import { StablehloPadOptions } from '../tflite/stablehlo-pad-options.js';
+import { StablehloReduceOptions } from '../tflite/stablehlo-reduce-options.js';
+import { StablehloReduceWindowOptions } from '../tflite/stablehlo-reduce-window-options.js';
+import { StablehloRngBitGeneratorOptions } from '../tflite/stablehlo-rng-bit-generator-options.js';
+import { StablehloScatterOptions } from '../tflite/stablehlo-scatter-options.js';
+import { StablehloShiftLeftOptions } from '../tflite/stablehlo-shift-left-options.js';
+import { StablehloSliceOptions } from '../tflite/stablehlo-slice-options.js';
+import { StablehloSortOptions } from '../tflite/stablehlo-sort-options.js';
+import { StablehloTransposeOptions } from '../tflite/stablehlo-transpose-options.js';
+import { StablehloWhileOptions } from '../tflite/stablehlo-while-options.js';
 
 
 export enum BuiltinOptions2 {

@@ -7,10 +7,10 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { DimensionType } from '../tflite/dimension-type.js';
-import { Int32Vector, Int32VectorT } from '../tflite/int32-vector.js';
-import { SparseIndexVector, unionToSparseIndexVector, unionListToSparseIndexVector } from '../tflite/sparse-index-vector.js';
-import { Uint16Vector, Uint16VectorT } from '../tflite/uint16-vector.js';
-import { Uint8Vector, Uint8VectorT } from '../tflite/uint8-vector.js';
+import { Int32VectorT } from '../tflite/int32-vector.js';
+import { SparseIndexVector, unionToSparseIndexVector } from '../tflite/sparse-index-vector.js';
+import { Uint16VectorT } from '../tflite/uint16-vector.js';
+import { Uint8VectorT } from '../tflite/uint8-vector.js';
 
 
 export class DimensionMetadata implements flatbuffers.IUnpackableObject<DimensionMetadataT> {

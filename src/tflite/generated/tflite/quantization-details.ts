@@ -4,8 +4,8 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-import { BlockwiseQuantization, BlockwiseQuantizationT } from '../tflite/blockwise-quantization.js';
-import { CustomQuantization, CustomQuantizationT } from '../tflite/custom-quantization.js';
+import { BlockwiseQuantization } from '../tflite/blockwise-quantization.js';
+import { CustomQuantization } from '../tflite/custom-quantization.js';
 
 
 export enum QuantizationDetails {

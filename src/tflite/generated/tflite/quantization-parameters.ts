@@ -6,9 +6,9 @@
 
 import * as flatbuffers from 'flatbuffers';
 
-import { BlockwiseQuantization, BlockwiseQuantizationT } from '../tflite/blockwise-quantization.js';
-import { CustomQuantization, CustomQuantizationT } from '../tflite/custom-quantization.js';
-import { QuantizationDetails, unionToQuantizationDetails, unionListToQuantizationDetails } from '../tflite/quantization-details.js';
+import { BlockwiseQuantizationT } from '../tflite/blockwise-quantization.js';
+import { CustomQuantizationT } from '../tflite/custom-quantization.js';
+import { QuantizationDetails, unionToQuantizationDetails } from '../tflite/quantization-details.js';
 
 
 export class QuantizationParameters implements flatbuffers.IUnpackableObject<QuantizationParametersT> {

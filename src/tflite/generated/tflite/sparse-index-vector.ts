@@ -4,9 +4,9 @@
 
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
-import { Int32Vector, Int32VectorT } from '../tflite/int32-vector.js';
-import { Uint16Vector, Uint16VectorT } from '../tflite/uint16-vector.js';
-import { Uint8Vector, Uint8VectorT } from '../tflite/uint8-vector.js';
+import { Int32Vector } from '../tflite/int32-vector.js';
+import { Uint16Vector } from '../tflite/uint16-vector.js';
+import { Uint8Vector } from '../tflite/uint8-vector.js';
 
 
 export enum SparseIndexVector {
