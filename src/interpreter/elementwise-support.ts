@@ -1,7 +1,7 @@
 import { fb, type DType } from '../tflite/index.js';
 import { planBroadcast, broadcastShape, type BroadcastPlan } from './broadcast.js';
 import type { KernelNode } from './kernel.js';
-import { expectCounts, expectShape, invalid, requiredInput, unsupported } from './kernels/node-checks.js';
+import { expectCounts, expectSameType, expectShape, invalid, requiredInput, unsupported } from './kernels/node-checks.js';
 import type { RuntimeTensor } from './tensor.js';
 
 /**
@@ -106,6 +106,17 @@ function expectArity(node: KernelNode, inputs: number): RuntimeTensor[] {
 export function unaryOperands(node: KernelNode): { input: RuntimeTensor; output: RuntimeTensor } {
   const [x] = expectArity(node, 1);
   return { input: x!, output: node.outputs[0]! };
+}
+
+/**
+ * The operands of a two-input op whose inputs and output share one element type (SUB, MUL,
+ * DIV, MAXIMUM...), checked, with the broadcast walk planned up to `maxRank`.
+ */
+export function broadcastOperands(node: KernelNode, maxRank: number): { a: RuntimeTensor; b: RuntimeTensor; output: RuntimeTensor; plan: BroadcastPlan } {
+  const { a, b, output } = binaryOperands(node);
+  expectSameType(node, a, b);
+  expectSameType(node, a, output);
+  return { a, b, output, plan: planBinary(node, a, b, output, maxRank) };
 }
 
 /** The two inputs and the output of a two-input, one-output op. */

@@ -1,8 +1,7 @@
 import type { DType } from '../tflite/index.js';
 import type { BroadcastPlan } from './broadcast.js';
-import { binaryOperands, flushDenormal, planBinary } from './elementwise-support.js';
+import { broadcastOperands, flushDenormal } from './elementwise-support.js';
 import { registerKernel } from './registry.js';
-import { expectSameType } from './kernels/node-checks.js';
 
 type NumericArray = Float32Array | Int32Array | Int16Array | Uint8Array | Int8Array;
 
@@ -21,10 +20,7 @@ export function registerMaximumMinimum(op: 'MAXIMUM' | 'MINIMUM'): void {
     op,
     dtypes: DTYPES,
     prepare(node) {
-      const { a, b, output: out } = binaryOperands(node);
-      expectSameType(node, a, b);
-      expectSameType(node, a, out);
-      const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+      const { a, b, output: out, plan } = broadcastOperands(node, MAX_BROADCAST_RANK);
       const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
       if (a.dtype === 'float32') return floatRun(op, a.data as Float32Array, b.data as Float32Array, out.data as Float32Array, plan);
       const x = a.data as NumericArray;

@@ -1,8 +1,8 @@
 import { int32ActivationRange } from '../activation-range.js';
-import { binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, nanResultBits, planBinary } from '../elementwise-support.js';
+import { broadcastOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, nanResultBits } from '../elementwise-support.js';
 import { InvalidInputError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameType, invalid } from './node-checks.js';
+import { describeNode, invalid } from './node-checks.js';
 
 /** TFLite 2.9's DIV broadcasts up to 5-D (BroadcastDivSlow). */
 const MAX_BROADCAST_RANK = 5;
@@ -17,10 +17,8 @@ registerKernel({
   op: 'DIV',
   dtypes: ['float32', 'int32'],
   prepare(node) {
-    const { a, b, output: out } = binaryOperands(node);
-    expectSameType(node, a, b);
-    expectSameType(node, a, out);
-    const { rows, inner, aStep, bStep, aOffsets, bOffsets } = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    const { a, b, output: out, plan } = broadcastOperands(node, MAX_BROADCAST_RANK);
+    const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
     if (a.dtype === 'int32') {
       const x = a.data as Int32Array;
       const y = b.data as Int32Array;

@@ -1,7 +1,7 @@
-import { binaryOperands, float32Bits, flushDenormal, nanResultBits, planBinary } from '../elementwise-support.js';
+import { broadcastOperands, float32Bits, flushDenormal, nanResultBits } from '../elementwise-support.js';
 import { InvalidInputError } from '../errors.js';
 import { registerKernel } from '../registry.js';
-import { describeNode, expectSameType, invalid } from './node-checks.js';
+import { describeNode, invalid } from './node-checks.js';
 
 /** TFLite 2.9's FLOOR_DIV broadcasts up to 4-D (BroadcastBinaryFunction4DSlow). */
 const MAX_BROADCAST_RANK = 4;
@@ -15,11 +15,9 @@ registerKernel({
   op: 'FLOOR_DIV',
   dtypes: ['int32', 'float32'],
   prepare(node) {
-    const { a, b, output: out } = binaryOperands(node);
-    expectSameType(node, a, b);
-    expectSameType(node, a, out);
+    const { a, b, output: out, plan } = broadcastOperands(node, MAX_BROADCAST_RANK);
     if (a.dtype !== 'int32' && a.dtype !== 'float32') throw invalid(node, `unsupported element type ${a.dtype}`);
-    const { rows, inner, aStep, bStep, aOffsets, bOffsets } = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
     const divisors = b.size;
     const zeroDivisor = (): never => {
       throw new InvalidInputError(`${describeNode(node)}: division by zero (a divisor in '${b.name}' is 0)`);

@@ -1,11 +1,11 @@
 import { quantizedActivationRange, int32ActivationRange } from '../activation-range.js';
-import { byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, planBinary } from '../elementwise-support.js';
+import { byteValues, broadcastOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quantization-math.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { tfliteBroadcastCategory, type BroadcastPlan } from '../broadcast.js';
-import { expectSameType, invalid, perTensorQuantization } from './node-checks.js';
+import { invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite 2.9's MUL broadcasts up to 4-D (BroadcastMul4DSlow). */
 const MAX_BROADCAST_RANK = 4;
@@ -21,10 +21,7 @@ registerKernel({
   op: 'MUL',
   dtypes: ['float32', 'int32', 'uint8', 'int8'],
   prepare(node) {
-    const { a, b, output: out } = binaryOperands(node);
-    expectSameType(node, a, b);
-    expectSameType(node, a, out);
-    const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    const { a, b, output: out, plan } = broadcastOperands(node, MAX_BROADCAST_RANK);
     const activation = fusedActivation(node.options);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
 

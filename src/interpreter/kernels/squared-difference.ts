@@ -1,10 +1,10 @@
-import { binaryOperands, float32Bits, flushDenormal, nanResultBits, planBinary } from '../elementwise-support.js';
+import { broadcastOperands, float32Bits, flushDenormal, nanResultBits } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import type { BroadcastPlan } from '../broadcast.js';
-import { expectSameType, invalid, perTensorQuantization } from './node-checks.js';
+import { invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite's SQUARED_DIFFERENCE broadcasts up to 4-D (BroadcastBinaryFunction4DSlow). */
 const MAX_BROADCAST_RANK = 4;
@@ -21,10 +21,7 @@ registerKernel({
   op: 'SQUARED_DIFFERENCE',
   dtypes: ['float32', 'int32', 'int8'],
   prepare(node) {
-    const { a, b, output: out } = binaryOperands(node);
-    expectSameType(node, a, b);
-    expectSameType(node, a, out);
-    const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    const { a, b, output: out, plan } = broadcastOperands(node, MAX_BROADCAST_RANK);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
 
     if (a.dtype === 'float32') {

@@ -1,10 +1,11 @@
 import { quantizedActivationRange, int32ActivationRange } from '../activation-range.js';
-import { byteValues, binaryOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits, planBinary } from '../elementwise-support.js';
+import { byteValues, broadcastOperands, float32ActivationClamp, float32Bits, flushDenormal, fusedActivation, isQuantized8, nanResultBits } from '../elementwise-support.js';
 import { multiplyByQuantizedMultiplierSmallerThanOne, quantizeMultiplier } from '../quantization-math.js';
 import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
+import type { BroadcastPlan } from '../broadcast.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
-import { expectSameType, invalid, perTensorQuantization } from './node-checks.js';
+import { invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite's SUB broadcasts up to 5-D (reference BroadcastSubSlow). */
 const MAX_BROADCAST_RANK = 5;
@@ -23,10 +24,7 @@ registerKernel({
   op: 'SUB',
   dtypes: ['float32', 'int32', 'uint8', 'int8'],
   prepare(node) {
-    const { a, b, output: out } = binaryOperands(node);
-    expectSameType(node, a, b);
-    expectSameType(node, a, out);
-    const plan = planBinary(node, a, b, out, MAX_BROADCAST_RANK);
+    const { a, b, output: out, plan } = broadcastOperands(node, MAX_BROADCAST_RANK);
     const activation = fusedActivation(node.options);
     const { rows, inner, aStep, bStep, aOffsets, bOffsets } = plan;
 
@@ -71,7 +69,7 @@ registerKernel({
   },
 });
 
-function prepareQuantized(node: KernelNode, plan: ReturnType<typeof planBinary>): KernelRun {
+function prepareQuantized(node: KernelNode, plan: BroadcastPlan): KernelRun {
   const a = node.inputs[0]!;
   const b = node.inputs[1]!;
   const out = node.outputs[0]!;
