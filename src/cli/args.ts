@@ -65,3 +65,24 @@ export function required(value: string | undefined, option: string, command: str
   if (value === undefined || value === '') throw new UsageError(`${command} needs ${option}`);
   return value;
 }
+
+/** The options of every command that runs images through a model. */
+export const IMAGE_JOB_OPTIONS = {
+  resize: { type: 'string' },
+  device: { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+/** IMAGE_JOB_OPTIONS, parsed and checked. */
+export interface ImageJobSettings {
+  resize: ResizeMethod;
+  device: 'cpu' | 'auto' | 'usb' | `usb:${number}`;
+  skipBad: boolean;
+  json: boolean;
+}
+
+/** Reads the values of IMAGE_JOB_OPTIONS (UsageError for a bad --resize or --device). */
+export function imageJobSettings(values: { resize?: string; device?: string; 'skip-bad'?: boolean; json?: boolean }): ImageJobSettings {
+  return { resize: resizeOption(values.resize), device: deviceOption(values.device), skipBad: values['skip-bad'] ?? false, json: values.json ?? false };
+}

@@ -1,6 +1,6 @@
 import { loadImageFolder, type ImageDataset } from '../../data/index.js';
 import { resolveModel } from '../../models/index.js';
-import { deviceOption, numberOption, parseCommandLine, required, resizeOption } from '../args.js';
+import { IMAGE_JOB_OPTIONS, imageJobSettings, numberOption, parseCommandLine, required } from '../args.js';
 import { runBackprop } from '../backprop-job.js';
 import type { Command } from '../command.js';
 import { evaluationJson, formatEvaluation, percent } from '../evaluation.js';
@@ -62,11 +62,8 @@ export const backpropCommand: Command = {
         'validation-ratio': { type: 'string' },
         'test-ratio': { type: 'string' },
         seed: { type: 'string' },
-        resize: { type: 'string' },
-        device: { type: 'string' },
-        'skip-bad': { type: 'boolean' },
-        json: { type: 'boolean' },
         report: { type: 'string' },
+        ...IMAGE_JOB_OPTIONS,
       },
     });
     if (positionals.length > 0) throw new UsageError(`backprop takes no positional arguments (got '${positionals[0]}'); give the images with --data DIR`);
@@ -81,8 +78,7 @@ export const backpropCommand: Command = {
     const testRatio = numberOption(values['test-ratio'], '--test-ratio', { above: 0, below: 1 });
     if ((valRatio ?? 0) + (testRatio ?? 0) >= 1) throw new UsageError('--validation-ratio and --test-ratio together must leave images to train on (sum below 1)');
     const seed = numberOption(values.seed, '--seed', { integer: true, min: 0 }) ?? Math.floor(Math.random() * 2 ** 31);
-    const resize = resizeOption(values.resize);
-    const device = deviceOption(values.device);
+    const { resize, device, skipBad } = imageJobSettings(values);
     const labelsPath = values.labels ?? labelsPathFor(output);
     const reporter = new Reporter(io, { json: values.json });
     if (values.seed === undefined) reporter.status(`seed ${seed} (pass --seed ${seed} to repeat this run)`);
@@ -112,7 +108,7 @@ export const backpropCommand: Command = {
       seed,
       resize,
       device,
-      skipBad: values['skip-bad'] ?? false,
+      skipBad,
       reporter,
     });
     const { result, evaluation, classNames } = outcome;

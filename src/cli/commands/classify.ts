@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readLabels } from '../../data/index.js';
 import { findCatalogEntry, localCopy, resolveModel, type ResolvedModel } from '../../models/index.js';
 import { Model } from '../../tflite/index.js';
-import { deviceOption, numberOption, parseCommandLine, required, resizeOption } from '../args.js';
+import { IMAGE_JOB_OPTIONS, imageJobSettings, numberOption, parseCommandLine, required } from '../args.js';
 import type { Command } from '../command.js';
 import { CommandError } from '../command-error.js';
 import { listImageFiles } from '../image-files.js';
@@ -60,18 +60,14 @@ export const classifyCommand: Command = {
         labels: { type: 'string' },
         'top-k': { type: 'string' },
         threshold: { type: 'string' },
-        resize: { type: 'string' },
-        device: { type: 'string' },
-        'skip-bad': { type: 'boolean' },
-        json: { type: 'boolean' },
+        ...IMAGE_JOB_OPTIONS,
       },
     });
     const modelArg = required(values.model, '--model', 'classify');
     if (positionals.length === 0) throw new UsageError('classify needs at least one image (or folder of images)');
     const topK = numberOption(values['top-k'], '--top-k', { integer: true, min: 1 }) ?? 3;
     const threshold = numberOption(values.threshold, '--threshold') ?? 0;
-    const resize = resizeOption(values.resize);
-    const device = deviceOption(values.device);
+    const { resize, device, skipBad } = imageJobSettings(values);
     const reporter = new Reporter(io, { json: values.json, progressEvents: false });
 
     const resolved = resolveModel(modelArg);
@@ -84,7 +80,7 @@ export const classifyCommand: Command = {
     const images = await listImageFiles(positionals);
     if (images.length === 0) throw new CommandError('NO_IMAGES', `no images found in ${positionals.join(', ')}`);
 
-    const { scores } = await scoreImages(model.toBuffer(), images, { device, resize, skipBad: values['skip-bad'] ?? false, reporter, modelName: modelArg });
+    const { scores } = await scoreImages(model.toBuffer(), images, { device, resize, skipBad, reporter, modelName: modelArg });
     images.forEach((image, i) => {
       const s = scores[i];
       if (!s) return;

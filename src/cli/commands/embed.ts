@@ -3,7 +3,7 @@ import { EmbeddingExtractor } from '../../learn/index.js';
 import { resolveModel } from '../../models/index.js';
 import { Model } from '../../tflite/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { deviceOption, parseCommandLine, required, resizeOption } from '../args.js';
+import { IMAGE_JOB_OPTIONS, imageJobSettings, parseCommandLine, required } from '../args.js';
 import type { Command } from '../command.js';
 import { CommandError, writeError } from '../command-error.js';
 import { embeddingsJson, encodeNpy } from '../embeddings-file.js';
@@ -48,10 +48,7 @@ export const embedCommand: Command = {
       options: {
         model: { type: 'string' },
         output: { type: 'string' },
-        resize: { type: 'string' },
-        device: { type: 'string' },
-        'skip-bad': { type: 'boolean' },
-        json: { type: 'boolean' },
+        ...IMAGE_JOB_OPTIONS,
       },
     });
     const modelArg = required(values.model, '--model', 'embed');
@@ -59,8 +56,7 @@ export const embedCommand: Command = {
     const format = extname(output).toLowerCase();
     if (format !== '.json' && format !== '.npy') throw new UsageError(`--output must end in .json or .npy, not '${output}'`);
     if (positionals.length === 0) throw new UsageError('embed needs at least one image (or folder of images)');
-    const resize = resizeOption(values.resize);
-    const device = deviceOption(values.device);
+    const { resize, device, skipBad } = imageJobSettings(values);
     const reporter = new Reporter(io, { json: values.json });
 
     const resolved = resolveModel(modelArg);
@@ -73,7 +69,7 @@ export const embedCommand: Command = {
     const extractor = await withDeviceHint(modelArg, () => EmbeddingExtractor.create(bytes, { device }));
     let result: Awaited<ReturnType<typeof embedImages>>;
     try {
-      result = await embedImages(extractor, images, { resize, skipBad: values['skip-bad'] ?? false, reporter });
+      result = await embedImages(extractor, images, { resize, skipBad, reporter });
     } finally {
       await extractor.close();
     }

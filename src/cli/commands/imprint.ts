@@ -1,6 +1,6 @@
 import { readLabels, loadImageFolder, ImageDataset } from '../../data/index.js';
 import { resolveModel } from '../../models/index.js';
-import { deviceOption, numberOption, parseCommandLine, required, resizeOption } from '../args.js';
+import { IMAGE_JOB_OPTIONS, imageJobSettings, numberOption, parseCommandLine, required } from '../args.js';
 import type { Command } from '../command.js';
 import { classesFromPaths, readEmbeddingsJson } from '../embeddings-file.js';
 import { evaluationJson, formatEvaluation } from '../evaluation.js';
@@ -63,11 +63,8 @@ export const imprintCommand: Command = {
         'base-labels': { type: 'string' },
         scale: { type: 'string' },
         'max-samples': { type: 'string' },
-        resize: { type: 'string' },
-        device: { type: 'string' },
-        'skip-bad': { type: 'boolean' },
-        json: { type: 'boolean' },
         report: { type: 'string' },
+        ...IMAGE_JOB_OPTIONS,
       },
     });
     if (positionals.length > 0) throw new UsageError(`imprint takes no positional arguments (got '${positionals[0]}'); give the images with --data DIR`);
@@ -77,8 +74,7 @@ export const imprintCommand: Command = {
     const testRatio = numberOption(values['test-ratio'], '--test-ratio', { above: 0, below: 1 });
     const scale = numberOption(values.scale, '--scale', { above: 0 });
     const maxSamples = values['max-samples'] === 'inf' ? Infinity : numberOption(values['max-samples'], '--max-samples', { integer: true, min: 1 });
-    const resize = resizeOption(values.resize);
-    const device = deviceOption(values.device);
+    const { resize, device, skipBad } = imageJobSettings(values);
     if (values['base-labels'] !== undefined && !values['keep-classes']) throw new UsageError('--base-labels goes with --keep-classes');
     const labelsPath = values.labels ?? labelsPathFor(output);
     const reporter = new Reporter(io, { json: values.json });
@@ -112,7 +108,7 @@ export const imprintCommand: Command = {
       maxSamples,
       resize,
       device,
-      skipBad: values['skip-bad'] ?? false,
+      skipBad,
       reporter,
     });
 
