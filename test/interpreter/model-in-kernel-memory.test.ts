@@ -132,4 +132,25 @@ describe('A model read from a file into the kernels\' memory', function () {
     expect(error).to.be.instanceOf(Error);
     expect(heap().bytesInUse).to.equal(before);
   });
+
+  it('falls back to an ordinary read when the kernels\' memory cannot hold the file', async function () {
+    const path = coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite');
+    const size = readFileSync(path).length;
+    const h = heap();
+    const alloc = h.alloc.bind(h);
+    // The 4 GiB ceiling of wasm memory, for this file only: growing fails as Memory.grow does.
+    h.alloc = (bytes: number) => {
+      if (bytes === size) throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+      return alloc(bytes);
+    };
+    try {
+      const interpreter = await Interpreter.create(path);
+      const [ours] = await interpreter.run([patternBytes(128 * 128 * 3)]);
+      const [theirs] = await (await Interpreter.create(new Uint8Array(readFileSync(path)))).run([patternBytes(128 * 128 * 3)]);
+      expect(Array.from(ours as Uint8Array)).to.deep.equal(Array.from(theirs as Uint8Array));
+      await interpreter.close();
+    } finally {
+      h.alloc = alloc;
+    }
+  });
 });

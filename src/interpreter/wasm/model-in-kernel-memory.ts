@@ -15,8 +15,9 @@ export interface ModelInKernelMemory {
  * connected filters can be packed where they are instead of into a second copy: the file's
  * bytes become the weights, and the process holds the model once instead of twice (the file's
  * buffer would otherwise stay until the garbage collector frees it). Returns null when the
- * WebAssembly kernels are off, or for a model with custom operators (an Edge TPU program
- * stays a view of the model's bytes, which should not be wasm memory): read it normally then.
+ * WebAssembly kernels are off, for a model with custom operators (an Edge TPU program stays a
+ * view of the model's bytes, which should not be wasm memory), or when the kernels' memory
+ * cannot hold the file: read it normally then.
  */
 export async function loadModelIntoKernelMemory(path: string): Promise<ModelInKernelMemory | null> {
   const kernels = wasmKernels();
@@ -27,11 +28,18 @@ export async function loadModelIntoKernelMemory(path: string): Promise<ModelInKe
     if (block) heap.release(block);
     block = null;
   };
+  // Set when the kernels' memory cannot hold the file (it is limited to 4 GiB).
+  let noRoom = false;
   try {
     let bytes: Uint8Array = new Uint8Array(0);
     const model = await Model.load(path, {
       into: (size) => {
-        block = heap.alloc(size);
+        try {
+          block = heap.alloc(size);
+        } catch (e) {
+          noRoom = true;
+          throw e;
+        }
         bytes = heap.u8.subarray(block.ptr, block.ptr + size);
         return bytes;
       },
@@ -43,6 +51,7 @@ export async function loadModelIntoKernelMemory(path: string): Promise<ModelInKe
     return { model, bytes, release };
   } catch (e) {
     release();
+    if (noRoom) return null;
     throw e;
   }
 }
