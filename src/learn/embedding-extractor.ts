@@ -65,13 +65,16 @@ function siblingCpuVariant(path: string | undefined): string | undefined {
 /**
  * The model to run on the CPU in place of an _edgetpu one: the given CPU variant, else the
  * file beside it; else EdgeTpuRequiredError saying which file to give. `why` says why the CPU.
+ * `path`: the variant's file, when it was read from one here.
  */
-async function cpuVariantOf(compiled: Model, given: ModelSource | string | undefined, why: string): Promise<Model> {
+async function cpuVariantOf(compiled: Model, given: ModelSource | string | undefined, why: string): Promise<{ cpu: Model; path?: string }> {
   const name = compiled.source ? basename(compiled.source) : 'the model';
   let cpu: Model;
   let what: string;
+  let path: string | undefined;
   if (given !== undefined) {
     cpu = await loadModel(given);
+    if (typeof given === 'string') path = given;
     what = `the CPU variant${cpu.source ? ` ${basename(cpu.source)}` : ''}`;
     if (cpu.isEdgeTpuModel) {
       throw new UnsupportedModelError(`The cpuModel option (${what}) is compiled for the Edge TPU too.`, 'Give the .tflite the _edgetpu model was compiled from (the same file name without _edgetpu).');
@@ -88,6 +91,7 @@ async function cpuVariantOf(compiled: Model, given: ModelSource | string | undef
       );
     }
     cpu = await Model.load(sibling);
+    path = sibling;
     what = `the CPU variant ${basename(sibling)}`;
   }
   checkExtractorShape(cpu, what);
@@ -100,7 +104,7 @@ async function cpuVariantOf(compiled: Model, given: ModelSource | string | undef
       'Give the CPU model the _edgetpu one was compiled from.',
     );
   }
-  return cpu;
+  return path === undefined ? { cpu } : { cpu, path };
 }
 
 /**
@@ -119,8 +123,11 @@ export class EmbeddingExtractor {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    /** The model for the CPU worker pool of embedBatch(); null on an Edge TPU, where there is no pool. */
-    private readonly bytes: Uint8Array | null,
+    /**
+     * The model for the CPU worker pool of embedBatch() (its file, or its bytes); null on an
+     * Edge TPU, where there is no pool.
+     */
+    private readonly poolModel: string | Uint8Array | null,
     private readonly interpreter: Interpreter,
     device: ExtractorRunDevice,
   ) {
@@ -148,15 +155,19 @@ export class EmbeddingExtractor {
           "Use device 'cpu' or 'auto' for it, or give its _edgetpu version (compiled with edgetpu_compiler) to run on the Edge TPU.",
         );
       }
-      return EmbeddingExtractor.onCpu(m);
+      return EmbeddingExtractor.onCpu(m, typeof model === 'string' ? model : undefined);
     }
 
-    if (requested === 'cpu') return EmbeddingExtractor.onCpu(await cpuVariantOf(m, options.cpuModel, "device 'cpu' was asked for"));
+    if (requested === 'cpu') {
+      const { cpu, path } = await cpuVariantOf(m, options.cpuModel, "device 'cpu' was asked for");
+      return EmbeddingExtractor.onCpu(cpu, path);
+    }
     let device: string;
     if (requested === 'auto') {
       const resolved = await resolveDevice('auto', m);
       if (resolved.device === 'cpu' || resolved.device === undefined) {
-        return EmbeddingExtractor.onCpu(await cpuVariantOf(m, options.cpuModel, `device 'auto' chose it because ${resolved.reason ?? 'it found no Edge TPU'}`));
+        const { cpu, path } = await cpuVariantOf(m, options.cpuModel, `device 'auto' chose it because ${resolved.reason ?? 'it found no Edge TPU'}`);
+        return EmbeddingExtractor.onCpu(cpu, path);
       }
       device = resolved.device;
     } else {
@@ -175,7 +186,14 @@ export class EmbeddingExtractor {
     return new EmbeddingExtractor(null, interpreter, RUN_DEVICE.test(device) ? (device as ExtractorRunDevice) : 'usb');
   }
 
-  private static async onCpu(m: Model): Promise<EmbeddingExtractor> {
+  /**
+   * The extractor on the CPU. `path`: the file `m` was read from by this class (never a Model
+   * the caller passed, which may have been edited since): the interpreter then reads it into
+   * the kernels' memory and packs the filters in place, and the worker pool reads it again
+   * if embedBatch() is called, so no copy of the model stays in the meantime.
+   */
+  private static async onCpu(m: Model, path?: string): Promise<EmbeddingExtractor> {
+    if (path !== undefined) return new EmbeddingExtractor(path, await Interpreter.create(path, { device: 'cpu' }), 'cpu');
     const bytes = m.toBuffer();
     return new EmbeddingExtractor(bytes, await Interpreter.create(bytes, { device: 'cpu' }), 'cpu');
   }
@@ -199,11 +217,11 @@ export class EmbeddingExtractor {
   async embedBatch(inputs: readonly Uint8Array[], options: EmbedBatchOptions = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
     // One Edge TPU serves one request at a time: worker threads would only contend for it.
-    if (this.bytes === null) return this.embedInTurn(inputs, options);
+    if (this.poolModel === null) return this.embedInTurn(inputs, options);
     const workers = options.workers ?? 0;
     if (!this.pool || (workers > 0 && workers !== this.poolWorkers)) {
       await this.pool?.close();
-      this.pool = await InterpreterPool.create(this.bytes, workers > 0 ? { workers } : {});
+      this.pool = await InterpreterPool.create(this.poolModel, workers > 0 ? { workers } : {});
       this.poolWorkers = this.pool.size;
     }
     const outputs = await this.pool.runBatch(inputs.map((i) => [i]), { onProgress: options.onProgress, signal: options.signal });

@@ -89,6 +89,18 @@ describe('learn: EmbeddingExtractor', function () {
     }
   });
 
+  it('from a file: embed() and embedBatch() give real TFLite\'s embeddings (the pool reads the file again)', async function () {
+    const extractor = await EmbeddingExtractor.create(coralFile(this, EXTRACTOR), { device: 'cpu' });
+    try {
+      const expected = inputs.slice(0, 3).map((input) => Array.from(referenceOutput(cpu, input)));
+      for (let i = 0; i < 3; i++) expect(Array.from(await extractor.embed(inputs[i]!))).to.deep.equal(expected[i]);
+      const batch = await extractor.embedBatch(inputs.slice(0, 3), { workers: 2 });
+      expect(batch.map((e) => Array.from(e))).to.deep.equal(expected);
+    } finally {
+      await extractor.close();
+    }
+  });
+
   it('devices: usb needs an _edgetpu model; on the CPU an _edgetpu model needs its CPU variant (test/learn/extractor-device.test.ts has the rest)', async function () {
     for (const device of ['usb', 'usb:0'] as const) {
       const e = await rejection(EmbeddingExtractor.create(cpu, { device }));
