@@ -75,6 +75,20 @@ export function expectSameType(node: KernelNode, a: RuntimeTensor, b: RuntimeTen
   if (a.dtype !== b.dtype) throw invalid(node, `'${a.name}' is ${a.dtype} but '${b.name}' is ${b.dtype}; they must match`);
 }
 
+/**
+ * The data input and the output of an op whose output has its input's element type (PAD,
+ * SLICE, TRANSPOSE, reductions, resizes...), with `inputs` operands in all (see expectCounts)
+ * and a data input of a type in `dtypes`.
+ */
+export function sameTypeOperands(node: KernelNode, inputs: number | readonly [number, number], dtypes: readonly DType[]): { input: RuntimeTensor; output: RuntimeTensor } {
+  expectCounts(node, inputs, 1);
+  const input = requiredInput(node, 0);
+  const output = node.outputs[0]!;
+  expectType(node, input, dtypes, `input '${input.name}'`);
+  expectSameType(node, input, output);
+  return { input, output };
+}
+
 /** The shape the operator computes for `t`. */
 export function expectShape(node: KernelNode, t: RuntimeTensor, expected: readonly number[], role = named(t)): void {
   if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {

@@ -4,7 +4,7 @@ import { registerKernel } from '../registry.js';
 import { constantIntegers, expectSameQuantization } from '../static-operands.js';
 import { StridedCopy, fillWithElement, rawViews, stridesOf } from '../strided-copy.js';
 import type { RuntimeTensor } from '../tensor.js';
-import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
+import { expectSameType, expectShape, invalid, requiredInput, sameTypeOperands } from './node-checks.js';
 
 export const PAD_DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 /** TFLite's pad kernels index up to 5 dimensions. */
@@ -16,11 +16,7 @@ const MAX_RANK = 5;
  * PAD pads them with the output's zero point, which is the real value 0.
  */
 export function preparePad(node: KernelNode, withConstant: boolean): KernelRun {
-  expectCounts(node, withConstant ? [2, 3] : 2, 1);
-  const input = requiredInput(node, 0);
-  const output = node.outputs[0]!;
-  expectType(node, input, PAD_DTYPES, `input '${input.name}'`);
-  expectSameType(node, input, output);
+  const { input, output } = sameTypeOperands(node, withConstant ? [2, 3] : 2, PAD_DTYPES);
   const rank = input.shape.length;
   if (rank > MAX_RANK) throw invalid(node, `input has rank ${rank}; at most ${MAX_RANK} is supported`);
   const paddings = constantIntegers(node, 1, 'paddings');

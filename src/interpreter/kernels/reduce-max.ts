@@ -3,7 +3,7 @@ import type { KernelNode, KernelRun } from '../kernel.js';
 import { planReduction } from '../reduction-plan.js';
 import { registerKernel } from '../registry.js';
 import { expectSameQuantization } from '../static-operands.js';
-import { expectCounts, expectSameType, expectType, requiredInput } from './node-checks.js';
+import { sameTypeOperands } from './node-checks.js';
 
 export const EXTREMUM_DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 const FLT_MAX = 3.4028234663852886e38;
@@ -14,11 +14,7 @@ const FLT_MAX = 3.4028234663852886e38;
  * order. Quantized data is compared raw, so input and output must share quantization.
  */
 export function prepareExtremum(node: KernelNode, max: boolean): KernelRun {
-  expectCounts(node, 2, 1);
-  const input = requiredInput(node, 0);
-  const output = node.outputs[0]!;
-  expectType(node, input, EXTREMUM_DTYPES, `input '${input.name}'`);
-  expectSameType(node, input, output);
+  const { input, output } = sameTypeOperands(node, 2, EXTREMUM_DTYPES);
   if (input.dtype === 'uint8' || input.dtype === 'int8' || input.dtype === 'int16') expectSameQuantization(node, input, output);
   const { outputIndex } = planReduction(node);
   const n = outputIndex.length;

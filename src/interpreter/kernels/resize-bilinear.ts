@@ -3,7 +3,7 @@ import type { KernelNode, KernelRun } from '../kernel.js';
 import { registerKernel } from '../registry.js';
 import { constantIntegers } from '../static-operands.js';
 import type { RuntimeTensor } from '../tensor.js';
-import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
+import { expectShape, invalid, requiredInput, sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16'];
 const f32 = Math.fround;
@@ -22,11 +22,7 @@ registerKernel({
   op: 'RESIZE_BILINEAR',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 2, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 2, DTYPES);
     const options = node.options instanceof fb.ResizeBilinearOptionsT ? node.options : new fb.ResizeBilinearOptionsT();
     const { alignCorners, halfPixelCenters } = options;
     if (alignCorners && halfPixelCenters) {

@@ -2,7 +2,7 @@ import { InvalidModelError, fb, type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
 import { rawViews } from '../strided-copy.js';
 import { resizeGeometry } from './resize-bilinear.js';
-import { expectCounts, expectSameType, expectType, requiredInput } from './node-checks.js';
+import { sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16'];
 const f32 = Math.fround;
@@ -36,11 +36,7 @@ registerKernel({
   op: 'RESIZE_NEAREST_NEIGHBOR',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 2, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 2, DTYPES);
     const options = node.options instanceof fb.ResizeNearestNeighborOptionsT ? node.options : new fb.ResizeNearestNeighborOptionsT();
     const { alignCorners, halfPixelCenters } = options;
     const g = resizeGeometry(node, input, output);

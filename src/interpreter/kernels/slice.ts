@@ -2,7 +2,7 @@ import { type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
 import { constantIntegers } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
-import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
+import { expectShape, invalid, sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool'];
 const MAX_RANK = 5;
@@ -15,11 +15,7 @@ registerKernel({
   op: 'SLICE',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 3, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 3, DTYPES);
     const rank = input.shape.length;
     if (rank > MAX_RANK) throw invalid(node, `input has rank ${rank}; at most ${MAX_RANK} is supported`);
     const begin = constantIntegers(node, 1, 'begin');

@@ -1,7 +1,7 @@
 import { fb, type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
-import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
+import { expectShape, invalid, sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int32', 'int64'];
 
@@ -14,11 +14,7 @@ registerKernel({
   op: 'SPACE_TO_DEPTH',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 1, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 1, DTYPES);
     if (input.shape.length !== 4) throw invalid(node, `input must be 4-D NHWC, got [${input.shape.join(', ')}]`);
     const block = node.options instanceof fb.SpaceToDepthOptionsT ? node.options.blockSize : 0;
     const [n, h, w, c] = input.shape as [number, number, number, number];

@@ -3,7 +3,7 @@ import type { KernelNode } from '../kernel.js';
 import { registerKernel } from '../registry.js';
 import { constantIntegers } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
-import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
+import { expectShape, invalid, sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool'];
 const MAX_RANK = 5;
@@ -134,11 +134,7 @@ registerKernel({
   op: 'STRIDED_SLICE',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 4, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 4, DTYPES);
     if (input.shape.length > MAX_RANK) throw invalid(node, `input has rank ${input.shape.length}; at most ${MAX_RANK} is supported`);
     const options = node.options instanceof fb.StridedSliceOptionsT ? node.options : new fb.StridedSliceOptionsT();
     const begin = constantIntegers(node, 1, 'begin');

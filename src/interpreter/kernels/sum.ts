@@ -3,7 +3,7 @@ import { roundHalfAwayFromZero } from '../quantization-math.js';
 import { planReduction } from '../reduction-plan.js';
 import { registerKernel } from '../registry.js';
 import { expectSameQuantization, sameQuantization, scaleAndZeroPoint } from '../static-operands.js';
-import { expectCounts, expectSameType, expectType, requiredInput } from './node-checks.js';
+import { sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64'];
 const f32 = Math.fround;
@@ -21,11 +21,7 @@ registerKernel({
   op: 'SUM',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 2, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 2, DTYPES);
     const { outputIndex, reducedCount } = planReduction(node);
     const n = outputIndex.length;
     const eightBit = input.dtype === 'uint8' || input.dtype === 'int8';

@@ -2,7 +2,7 @@ import { type DType } from '../../tflite/index.js';
 import { registerKernel } from '../registry.js';
 import { constantIntegers } from '../static-operands.js';
 import { StridedCopy, rawViews, stridesOf } from '../strided-copy.js';
-import { expectCounts, expectSameType, expectShape, expectType, invalid, requiredInput } from './node-checks.js';
+import { expectShape, invalid, sameTypeOperands } from './node-checks.js';
 
 const DTYPES: readonly DType[] = ['float32', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool'];
 /** TFLite 2.9 transposes up to 5 dimensions. */
@@ -13,11 +13,7 @@ registerKernel({
   op: 'TRANSPOSE',
   dtypes: DTYPES,
   prepare(node) {
-    expectCounts(node, 2, 1);
-    const input = requiredInput(node, 0);
-    const output = node.outputs[0]!;
-    expectType(node, input, DTYPES, `input '${input.name}'`);
-    expectSameType(node, input, output);
+    const { input, output } = sameTypeOperands(node, 2, DTYPES);
     const rank = input.shape.length;
     if (rank > MAX_RANK) throw invalid(node, `input has rank ${rank}; at most ${MAX_RANK} is supported`);
     const perm = constantIntegers(node, 1, 'perm').map((p) => (p < 0 ? p + rank : p));
