@@ -48,15 +48,8 @@ export class InvalidInputError extends EdgeTpuLearnError {
   }
 }
 
-/**
- * The model is valid TFLite but uses a feature this interpreter does not run: dynamic shapes,
- * element types without a fixed size (strings), or tensors it cannot plan memory for.
- */
-export class UnsupportedModelError extends EdgeTpuLearnError {
-  constructor(message: string) {
-    super('UNSUPPORTED_MODEL', message);
-  }
-}
+// One class for the whole library: the learning engines throw it too.
+export { UnsupportedModelError } from '../errors.js';
 
 /** runSync() was called on a model with a kernel that completes asynchronously (such as the Edge TPU's). */
 export class AsyncKernelError extends EdgeTpuLearnError {

@@ -1,18 +1,7 @@
 import { EdgeTpuLearnError } from '../errors.js';
 
-/**
- * The model does not have the structure a learning engine needs (for imprinting: the
- * L2Norm → Conv2D → Mul → Reshape → Softmax tail). `reason` is Coral's own message, so
- * errors can be matched against pycoral's; the message adds what to do about it.
- */
-export class UnsupportedModelError extends EdgeTpuLearnError {
-  readonly reason: string;
-
-  constructor(reason: string, hint?: string) {
-    super('UNSUPPORTED_MODEL', hint ? `${reason} ${hint}` : reason);
-    this.reason = reason;
-  }
-}
+// One class for the whole library: the interpreter throws it too.
+export { UnsupportedModelError } from '../errors.js';
 
 /** A class id that the engine cannot train (a base class, a gap in the ids, a negative id...). */
 export class ClassIdError extends EdgeTpuLearnError {
