@@ -48,19 +48,45 @@ describe('README examples', function () {
     expect(existsSync(join(dir, 'pets-sgd.tflite'))).to.equal(true);
   });
 
-  it('the library example runs and writes a valid model', async function () {
-    coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite');
-    const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block, 'a ```ts block in README.md').to.be.a('string');
-    const dir = mkdtempSync(join(tmpdir(), 'etl-readme-'));
-    const source = block!
+  /** The README's ```ts blocks, with their file names pointed at Coral's data or a temporary folder. */
+  async function runExample(block: string, dir: string): Promise<void> {
+    const data = (name: string): string => JSON.stringify(join(CORAL_TEST_DATA, name));
+    const source = block
       .replace("from 'edgetpu-learn'", `from ${JSON.stringify(pathToFileURL(new URL('../src/index.ts', import.meta.url).pathname).href)}`)
-      .replace("'mobilenet_v1_0.25_128_quant.tflite'", JSON.stringify(join(CORAL_TEST_DATA, 'mobilenet_v1_0.25_128_quant.tflite')))
-      .replace("'edited.tflite'", JSON.stringify(join(dir, 'edited.tflite')))
-      .replace(/console\.log\(/g, 'void (');
-    const file = join(dir, 'example.mts');
-    writeFileSync(file, source);
-    await import(pathToFileURL(file).href);
+      .replace(/'(mobilenet_v1_0\.25_128_quant\.tflite|mobilenet_v1_1\.0_224_quant_embedding_extractor\.tflite)'/g, (_, name: string) => data(name))
+      .replace(/'((?:cat|dog)_(?:train|test)_\d\.bmp)'/g, (_, name: string) => data(`imprinting/${name}`))
+      .replace(/'((?:edited|pets)\.tflite)'/g, (_, name: string) => JSON.stringify(join(dir, name)))
+      .replace(/console\.log\(/g, 'logged.push(');
+    const file = join(dir, `example-${Math.random().toString(36).slice(2)}.mts`);
+    writeFileSync(file, `const logged: unknown[] = [];\n${source}\nexport { logged };\n`);
+    const { logged } = (await import(pathToFileURL(file).href)) as { logged: unknown[] };
+    lastLogged = logged;
+  }
+  let lastLogged: unknown[] = [];
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+  it('the library examples are there: learning and inference first, then model surgery', function () {
+    expect(blocks.length).to.equal(2);
+    expect(blocks[0]).to.match(/ImprintingEngine/);
+    expect(blocks[1]).to.match(/model\.cutAt/);
+  });
+
+  it('the learning example imprints two classes, and the interpreter runs the export: the cat photo scores as the cat', async function () {
+    coralFile(this, 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite');
+    const dir = mkdtempSync(join(tmpdir(), 'etl-readme-'));
+    await runExample(blocks[0]!, dir);
+    expect(existsSync(join(dir, 'pets.tflite'))).to.equal(true);
+    const scores = lastLogged[0] as Uint8Array;
+    expect(Array.from(scores)).to.have.length(2);
+    expect(scores[0]!).to.be.above(scores[1]!);
+    // The comment in the README says what it prints.
+    expect(blocks[0]).to.include(`// Uint8Array(2) [ ${scores[0]}, ${scores[1]} ]: a cat`);
+  });
+
+  it('the model surgery example runs and writes a valid model', async function () {
+    coralFile(this, 'mobilenet_v1_0.25_128_quant.tflite');
+    const dir = mkdtempSync(join(tmpdir(), 'etl-readme-'));
+    await runExample(blocks[1]!, dir);
     const edited = await Model.load(join(dir, 'edited.tflite'));
     expect(edited.description).to.equal('edited');
     expect(edited.subgraph().outputTensors[0]!.shape).to.deep.equal([1, 1001]);

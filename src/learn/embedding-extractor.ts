@@ -203,8 +203,11 @@ export class EmbeddingExtractor {
     return this.output.shape.reduce((a, d) => a * d, 1);
   }
 
-  /** The embedding of one input (the raw input tensor, e.g. 224×224×3 RGB bytes). */
-  embed(input: Uint8Array): Promise<Float32Array> {
+  /**
+   * The embedding of one input: the input tensor as its typed array (what toInputTensor
+   * returns for `extractor.input`) or as its raw bytes (e.g. 224×224×3 RGB bytes).
+   */
+  embed(input: TypedArray): Promise<Float32Array> {
     const next = this.queue.then(async () => {
       const [out] = await this.interpreter.run([input]);
       return this.dequantized(out!);
@@ -214,7 +217,7 @@ export class EmbeddingExtractor {
   }
 
   /** Embeddings of many inputs, in order, computed by a pool of worker threads. */
-  async embedBatch(inputs: readonly Uint8Array[], options: EmbedBatchOptions = {}): Promise<Float32Array[]> {
+  async embedBatch(inputs: readonly TypedArray[], options: EmbedBatchOptions = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
     // One Edge TPU serves one request at a time: worker threads would only contend for it.
     if (this.poolModel === null) return this.embedInTurn(inputs, options);
@@ -235,7 +238,7 @@ export class EmbeddingExtractor {
     await this.interpreter.close();
   }
 
-  private async embedInTurn(inputs: readonly Uint8Array[], options: EmbedBatchOptions): Promise<Float32Array[]> {
+  private async embedInTurn(inputs: readonly TypedArray[], options: EmbedBatchOptions): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (const input of inputs) {
       options.signal?.throwIfAborted();
