@@ -5,33 +5,48 @@
  * Prints one JSON line: RSS before the model is read (library imported, kernels compiled),
  * peak RSS after create() and `--runs` runs of the pattern input, file, arena and wasm sizes.
  *
- *   node benchmarks/cpu-inference/memory.mjs --model M.tflite [--runs 35]
+ * With --extractor, the same for EmbeddingExtractor.create(path, { device: 'cpu' }) and embed().
+ *
+ *   node benchmarks/cpu-inference/memory.mjs --model M.tflite [--runs 35] [--extractor]
  */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Interpreter } from '../../dist/interpreter/index.js';
 import { wasmKernels } from '../../dist/interpreter/wasm/module.js';
+import { EmbeddingExtractor } from '../../dist/learn/index.js';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, runs: { type: 'string', default: '35' } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, runs: { type: 'string', default: '35' }, extractor: { type: 'boolean', default: false } } });
 if (!values.model) throw new Error('--model is required');
 
 wasmKernels();
 const rssBeforeLoadBytes = process.memoryUsage().rss;
-const interpreter = await Interpreter.create(values.model);
-const inputs = interpreter.inputs.map((t) => {
-  const bytes = new Uint8Array(t.shape.reduce((a, d) => a * d, 1) * (t.dtype === 'float32' || t.dtype === 'int32' ? 4 : 1));
+const pattern = (length) => {
+  const bytes = new Uint8Array(length);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 255;
   return bytes;
-});
-for (let i = 0; i < Number(values.runs); i++) await interpreter.run(inputs);
+};
+const elements = (t) => t.shape.reduce((a, d) => a * d, 1) * (t.dtype === 'float32' || t.dtype === 'int32' ? 4 : 1);
+let arenaBytes = 0;
+if (values.extractor) {
+  const extractor = await EmbeddingExtractor.create(values.model, { device: 'cpu' });
+  const input = pattern(elements(extractor.input));
+  for (let i = 0; i < Number(values.runs); i++) await extractor.embed(input);
+  await extractor.close();
+} else {
+  const interpreter = await Interpreter.create(values.model);
+  arenaBytes = interpreter.arenaBytes;
+  const inputs = interpreter.inputs.map((t) => pattern(elements(t)));
+  for (let i = 0; i < Number(values.runs); i++) await interpreter.run(inputs);
+  await interpreter.close();
+}
 const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 console.log(JSON.stringify({
   model: values.model,
+  api: values.extractor ? 'EmbeddingExtractor' : 'Interpreter',
   fileBytes: statSync(values.model).size,
-  arenaBytes: interpreter.arenaBytes,
+  arenaBytes,
   wasmMemoryBytes: wasmKernels()?.heap.capacity ?? 0,
   rssBeforeLoadBytes,
   maxRssBytes,
   growthBytes: maxRssBytes - rssBeforeLoadBytes,
 }));
-await interpreter.close();

@@ -51,9 +51,11 @@ const elements = (shape: readonly number[]): number => shape.reduce((a, d) => a 
 
 function checkExtractorShape(m: Model, what: string): void {
   const g = m.subgraph(0);
-  if (g.inputs.length !== 1 || g.outputs.length !== 1) {
-    throw new RangeError(`an embedding extractor has one input and one output; ${what} has ${g.inputs.length} and ${g.outputs.length}`);
-  }
+  checkExtractorCounts(g.inputs.length, g.outputs.length, what);
+}
+
+function checkExtractorCounts(inputs: number, outputs: number, what: string): void {
+  if (inputs !== 1 || outputs !== 1) throw new RangeError(`an embedding extractor has one input and one output; ${what} has ${inputs} and ${outputs}`);
 }
 
 /** The file an _edgetpu model's CPU variant would be: beside it, the same name without `_edgetpu`. */
@@ -145,6 +147,10 @@ export class EmbeddingExtractor {
   static async create(model: ModelSource | string, options: EmbeddingExtractorOptions = {}): Promise<EmbeddingExtractor> {
     const requested = options.device ?? 'auto';
     if (!DEVICE_NAME.test(requested)) throw new RangeError(`device must be 'cpu', 'auto', 'usb' or 'usb:N', got '${String(requested)}'`);
+    if (typeof model === 'string' && (requested === 'cpu' || requested === 'auto')) {
+      const fromFile = await EmbeddingExtractor.fromCpuModelFile(model);
+      if (fromFile) return fromFile;
+    }
     const m = await loadModel(model);
     checkExtractorShape(m, 'this model');
 
@@ -155,7 +161,7 @@ export class EmbeddingExtractor {
           "Use device 'cpu' or 'auto' for it, or give its _edgetpu version (compiled with edgetpu_compiler) to run on the Edge TPU.",
         );
       }
-      return EmbeddingExtractor.onCpu(m, typeof model === 'string' ? model : undefined);
+      return EmbeddingExtractor.onCpu(m);
     }
 
     if (requested === 'cpu') {
@@ -184,6 +190,28 @@ export class EmbeddingExtractor {
     }
     const interpreter = await Interpreter.create(m, { device });
     return new EmbeddingExtractor(null, interpreter, RUN_DEVICE.test(device) ? (device as ExtractorRunDevice) : 'usb');
+  }
+
+  /**
+   * A CPU model's file, read by the interpreter alone (into the kernels' memory, filters
+   * packed in place: the file is held once); null for an _edgetpu model, which the caller
+   * handles. The worker pool reads the file again if embedBatch() is called.
+   */
+  private static async fromCpuModelFile(path: string): Promise<EmbeddingExtractor | null> {
+    let interpreter: Interpreter;
+    try {
+      interpreter = await Interpreter.create(path, { device: 'cpu' });
+    } catch (e) {
+      if (e instanceof EdgeTpuRequiredError) return null;
+      throw e;
+    }
+    try {
+      checkExtractorCounts(interpreter.inputs.length, interpreter.outputs.length, 'this model');
+    } catch (e) {
+      await interpreter.close();
+      throw e;
+    }
+    return new EmbeddingExtractor(path, interpreter, 'cpu');
   }
 
   /**

@@ -1,11 +1,14 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EdgeTpuRequiredError } from '../../src/interpreter/index.js';
 import { EmbeddingExtractor } from '../../src/learn/embedding-extractor.js';
 import { UnsupportedModelError } from '../../src/learn/errors.js';
 import { extractorFromClassifier } from '../../src/learn/extractor-from-classifier.js';
 import { ImprintingEngine } from '../../src/learn/imprinting-engine.js';
-import { Model } from '../../src/tflite/index.js';
+import { Model, fb } from '../../src/tflite/index.js';
+import { singleOpModel } from '../helpers/single-op-model.js';
 import { coralFile } from '../helpers/data.js';
 import { EXTRACTOR, EXTRACTOR_EDGETPU, IMPRINTING_IMAGES, imageInput, referenceOutput } from './fixtures.js';
 
@@ -98,6 +101,23 @@ describe('learn: EmbeddingExtractor', function () {
       expect(batch.map((e) => Array.from(e))).to.deep.equal(expected);
     } finally {
       await extractor.close();
+    }
+  });
+
+  it('refuses a model with other than one input and one output, from bytes or from a file (RangeError)', async function () {
+    // Two outputs: SPLIT of a [1, 4] tensor into two [1, 2] halves.
+    const twoOutputs = singleOpModel({
+      op: 'SPLIT',
+      inputs: [{ shape: [], dtype: 'int32', data: new Int32Array([1]) }, { shape: [1, 4], dtype: 'uint8', quant: { scale: 1, zeroPoint: 0 } }],
+      outputs: [{ shape: [1, 2], dtype: 'uint8', quant: { scale: 1, zeroPoint: 0 } }, { shape: [1, 2], dtype: 'uint8', quant: { scale: 1, zeroPoint: 0 } }],
+      options: new fb.SplitOptionsT(2),
+    });
+    const path = join(mkdtempSync(join(tmpdir(), 'extractor-')), 'split.tflite');
+    writeFileSync(path, twoOutputs);
+    for (const source of [twoOutputs, path]) {
+      const e = await rejection(EmbeddingExtractor.create(source, { device: 'cpu' }));
+      expect(e, typeof source).to.be.instanceOf(RangeError);
+      expect((e as Error).message).to.equal('an embedding extractor has one input and one output; this model has 1 and 2');
     }
   });
 
