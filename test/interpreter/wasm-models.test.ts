@@ -57,11 +57,14 @@ describe('WebAssembly SIMD kernels on whole models', function () {
       const bytes = modelBytes(coralFile(this, c.file), c.cutAt);
       const path = join(mkdtempSync(join(tmpdir(), 'wasm-models-')), 'model.tflite');
       writeFileSync(path, bytes);
-      const convOps = Model.fromBuffer(bytes).subgraph(0).operators.filter((op) => CONV_OPS.has(op.op)).length;
+      const graph = Model.fromBuffer(bytes).subgraph(0);
+      // Convolutions, and quantized ADDs of two intermediate tensors (residual connections).
+      const intermediate = (t: number): boolean => t >= 0 && !graph.inputs.includes(t) && !graph.tensors[t]!.isConstant;
+      const convOps = graph.operators.filter((op) => CONV_OPS.has(op.op) || (op.op === 'ADD' && graph.tensors[op.inputs[0]!]!.dtype !== 'float32' && graph.tensors[op.inputs[0]!]!.dtype !== 'int32' && op.inputs.every(intermediate))).length;
       for (const source of [bytes, path]) {
         const before = wasmKernelsStatus().preparedKernels;
         const interpreter = await Interpreter.create(source);
-        // Every convolution of these models runs on WebAssembly.
+        // Every convolution and residual ADD of these models runs on WebAssembly.
         expect(wasmKernelsStatus().preparedKernels - before, 'operators prepared on WebAssembly').to.equal(convOps);
         const sizes = interpreter.inputs.map((t) => t.shape.reduce((a, d) => a * d, 1));
         for (const inputs of [sizes.map(patternBytes), sizes.map((n, k) => randomBytes(17 + k, n))]) {

@@ -14,6 +14,7 @@ import type { KernelNode, KernelRun } from '../kernel.js';
 import { quantizeMultiplierSmallerThanOne, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
 import type { RuntimeTensor } from '../tensor.js';
+import { wasmAddQuantized } from '../wasm/add.js';
 import { expectCounts, expectShape, expectType, invalid, optionsOf, perTensorQuantization, requiredInput, requiredOutput, shapeText, unsupported } from './node-checks.js';
 
 const LEFT_SHIFT = 20;
@@ -77,15 +78,20 @@ function addQuantized(node: KernelNode, aT: RuntimeTensor, bT: RuntimeTensor, ou
   const sB = -mb.shift;
   const sOut = -mo.shift;
 
+  // Each input byte's rescaled value, by raw byte.
+  const scaledA = new Int32Array(256);
+  const scaledB = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    scaledA[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(aT.dtype, i) - zpA) << LEFT_SHIFT, mA), sA);
+    scaledB[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(bT.dtype, i) - zpB) << LEFT_SHIFT, mB), sB);
+  }
+  // The WebAssembly kernel computes the same bytes, per element, when it is available.
+  const simd = wasmAddQuantized({ a: aT, b: bT, output: outT, layout, scaledA, scaledB, outputMultiplier: mOut, outputShift: sOut, outputZeroPoint: zpOut, activationMin: actMin, activationMax: actMax });
+  if (simd) return simd;
+
   // Each output depends only on the two input bytes: for big tensors, a table of all 65,536
   // results (built with the arithmetic above) is much cheaper than that arithmetic per element.
   if (y.length >= LOOKUP_MIN_ELEMENTS) {
-    const scaledA = new Int32Array(256);
-    const scaledB = new Int32Array(256);
-    for (let i = 0; i < 256; i++) {
-      scaledA[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(aT.dtype, i) - zpA) << LEFT_SHIFT, mA), sA);
-      scaledB[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(bT.dtype, i) - zpB) << LEFT_SHIFT, mB), sB);
-    }
     const table = new Uint8Array(65536);
     for (let i = 0; i < 256; i++) {
       for (let j = 0; j < 256; j++) {

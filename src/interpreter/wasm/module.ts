@@ -32,13 +32,15 @@ export interface KernelExports {
     dst: number, padT: number, padL: number, y0: number, rows: number, wp: number, cp: number): void;
   im2col(padded: number, rowStride: number, c: number, kh: number, kw: number, strideH: number, strideW: number,
     dilationH: number, dilationW: number, outH: number, outW: number, dst: number, rowBytes: number): void;
+  addQuantized(a: number, b: number, out: number, rows: number, inner: number, aOffsets: number, bOffsets: number, aStep: number, bStep: number,
+    scaledA: number, scaledB: number, mOut: number, sOut: number, zpOut: number, lo: number, hi: number): void;
 }
 
 /**
  * The calling convention this glue speaks (assembly/kernels.ts abiVersion()): a kernels.wasm
  * built from other sources (a stale build) is refused, and the TypeScript kernels run instead.
  */
-export const WASM_ABI_VERSION = 2;
+export const WASM_ABI_VERSION = 3;
 
 /** Bits of a kernel variant's number (assembly/gemm.ts). */
 export const FLAG_SIGNED_OUTPUT = 1;
