@@ -91,8 +91,10 @@ export function packGemmWeights(heap: WasmHeap, weights: Uint8Array | Int8Array,
   const dst = new Int8Array(heap.u8.buffer, address, whole * k);
   const source = weights instanceof Uint8Array ? new Uint8Array(blockBytes) : new Int8Array(blockBytes);
   for (let c = 0; c < whole; c += 8) {
-    source.set(weights.subarray(c * k, (c + 8) * k));
-    packBlock(dst, c * k, source, 0, 8, k, offset);
+    // An element loop rather than set(subarray()): no view object per block.
+    const from = c * k;
+    for (let i = 0; i < blockBytes; i++) source[i] = weights[from + i]!;
+    packBlock(dst, from, source, 0, 8, k, offset);
   }
   parts.push({ ptr: address, firstChannel: 0, channels: whole });
   return { parts, blocks, zeroCorrection };
