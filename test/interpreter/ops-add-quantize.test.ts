@@ -65,7 +65,7 @@ describe('ADD matches TFLite 2.9 byte for byte', function () {
    * ADD of two intermediate tensors (each model input passes a RESHAPE first, so both operands
    * live in the arena): the case the WebAssembly ADD runs, as in MobileNet v2's residuals.
    */
-  function arenaAdd(dtype: DType, a: number[], b: number[], activation: number, q: Array<{ scale: number; zeroPoint: number }>): Uint8Array {
+  function arenaAdd(dtype: DType, a: number[], b: number[], activation: number, q: Array<{ scale: number; zeroPoint: number }>, op: 'ADD' | 'SUB' = 'ADD'): Uint8Array {
     const m = Model.create();
     const g = m.subgraph();
     const quant = (k: number): { scale: number[]; zeroPoint: number[] } => ({ scale: [q[k]!.scale], zeroPoint: [q[k]!.zeroPoint] });
@@ -76,20 +76,21 @@ describe('ADD matches TFLite 2.9 byte for byte', function () {
     const y = g.addTensor({ name: 'sum', shape: outShape(a, b), dtype, quantization: quant(2) });
     g.addOperator({ op: 'RESHAPE', inputs: [xa], outputs: [ra], options: new fb.ReshapeOptionsT(a) });
     g.addOperator({ op: 'RESHAPE', inputs: [xb], outputs: [rb], options: new fb.ReshapeOptionsT(b) });
-    g.addOperator({ op: 'ADD', version: dtype === 'int8' ? 2 : 1, inputs: [ra, rb], outputs: [y], options: new fb.AddOptionsT(activation) });
+    const options = op === 'ADD' ? new fb.AddOptionsT(activation) : new fb.SubOptionsT(activation);
+    g.addOperator({ op, version: dtype === 'int8' ? 2 : 1, inputs: [ra, rb], outputs: [y], options });
     g.setInputs([xa, xb]);
     g.setOutputs([y]);
     return m.toBuffer();
   }
 
-  for (const dtype of ['uint8', 'int8'] as DType[]) {
-    it(`${dtype}: ADD of intermediate tensors on the WebAssembly kernel, and the TypeScript kernel, equal TFLite`, async function () {
-      const rand = prng(530 + dtype.length);
+  for (const [op, dtype] of [['ADD', 'uint8'], ['ADD', 'int8'], ['SUB', 'uint8'], ['SUB', 'int8']] as const) {
+    it(`${dtype}: ${op} of intermediate tensors on the WebAssembly kernel, and the TypeScript kernel, equal TFLite`, async function () {
+      const rand = prng(530 + dtype.length + (op === 'SUB' ? 10 : 0));
       const cases: Array<[number[], number[]]> = [...shapes.filter(([a, b]) => a.length > 0 && b.length > 0), [[1, 28, 28, 32], [1, 28, 28, 32]], [[1, 7, 7, 160], [1, 1, 1, 160]]];
       for (const [k, [a, b]] of cases.entries()) {
         const activation = ACTIVATIONS[k % ACTIVATIONS.length]!;
         const q = [0.01 + rand() * 0.1, 0.01 + rand() * 0.2, 0.02 + rand() * 0.2].map((scale) => ({ scale: k === 1 ? 2 ** -randInt(rand, 2, 6) : scale, zeroPoint: zeroPointFor(rand, dtype) }));
-        const model = arenaAdd(dtype, a, b, activation, q);
+        const model = arenaAdd(dtype, a, b, activation, q, op);
         const inputs = [randomInput(rand, dtype, a), randomInput(rand, dtype, b)];
         const theirs = referenceRun(model, inputs).outputs[0]!.bytes;
         for (const wasm of [true, false]) {
@@ -97,9 +98,9 @@ describe('ADD matches TFLite 2.9 byte for byte', function () {
           try {
             const before = wasmKernelsStatus().preparedKernels;
             const interpreter = await Interpreter.create(model);
-            expect(wasmKernelsStatus().preparedKernels - before, 'ADDs prepared on WebAssembly').to.equal(wasm ? 1 : 0);
+            expect(wasmKernelsStatus().preparedKernels - before, `${op}s prepared on WebAssembly`).to.equal(wasm ? 1 : 0);
             const [ours] = await interpreter.run(inputs);
-            const label = `ADD ${dtype} [${a}] + [${b}] ${Act[activation]} (${wasm ? 'WebAssembly' : 'TypeScript'})`;
+            const label = `${op} ${dtype} [${a}] + [${b}] ${Act[activation]} (${wasm ? 'WebAssembly' : 'TypeScript'})`;
             expect(Array.from(new Uint8Array(ours!.buffer, ours!.byteOffset, ours!.byteLength)), label).to.deep.equal(Array.from(theirs));
           } finally {
             setWasmKernelsEnabled(true);

@@ -9,7 +9,8 @@
 import { fb } from '../../tflite/index.js';
 import { int32ActivationRange, isClampActivation, quantizedActivationRange } from '../activation-range.js';
 import { planBroadcast, broadcastShape, type BroadcastPlan } from '../broadcast.js';
-import { flushDenormal, float32ActivationClamp } from '../elementwise-support.js';
+import { byteValues, flushDenormal, float32ActivationClamp } from '../elementwise-support.js';
+import { bytePairRun } from '../byte-pair-table.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
 import { quantizeMultiplierSmallerThanOne, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quantization-math.js';
 import { registerKernel } from '../registry.js';
@@ -18,11 +19,6 @@ import { wasmAddQuantized } from '../wasm/add.js';
 import { expectCounts, expectShape, expectType, invalid, optionsOf, perTensorQuantization, requiredInput, requiredOutput, shapeText, unsupported } from './node-checks.js';
 
 const LEFT_SHIFT = 20;
-/** Output size from which quantized ADD uses a 64 KiB table of every result (building it costs about 65,536 elements' worth). */
-const LOOKUP_MIN_ELEMENTS = 4096;
-
-/** The value of raw byte `b` in an 8-bit tensor. */
-const byteValue = (dtype: string, b: number): number => (dtype === 'int8' ? (b << 24) >> 24 : b);
 
 function prepareAdd(node: KernelNode): KernelRun {
   expectCounts(node, [2, 2], 1);
@@ -64,64 +60,26 @@ function addQuantized(node: KernelNode, aT: RuntimeTensor, bT: RuntimeTensor, ou
   // (1 << 20) · s_out is a float32 product in TFLite (exact: a power of two).
   const mo = quantizeMultiplierSmallerThanOne(twiceMaxScale / ((1 << LEFT_SHIFT) * qo.scale));
   const [actMin, actMax] = quantizedActivationRange(activation, outT.dtype, qo.scale, qo.zeroPoint);
-  const a = aT.data as Uint8Array | Int8Array;
-  const b = bT.data as Uint8Array | Int8Array;
-  const y = outT.data as Uint8Array | Int8Array;
-  const { rows, inner, aOffsets, bOffsets, aStep, bStep } = layout;
   const zpA = qa.zeroPoint;
   const zpB = qb.zeroPoint;
   const zpOut = qo.zeroPoint;
-  const mA = ma.multiplier;
-  const mB = mb.multiplier;
   const mOut = mo.multiplier;
-  const sA = -ma.shift;
-  const sB = -mb.shift;
   const sOut = -mo.shift;
-
-  // Each input byte's rescaled value, by raw byte.
+  // Each input byte's rescaled value, by raw byte: the run only adds and requantizes.
+  const values = byteValues(aT.dtype as 'uint8' | 'int8');
   const scaledA = new Int32Array(256);
   const scaledB = new Int32Array(256);
   for (let i = 0; i < 256; i++) {
-    scaledA[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(aT.dtype, i) - zpA) << LEFT_SHIFT, mA), sA);
-    scaledB[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((byteValue(bT.dtype, i) - zpB) << LEFT_SHIFT, mB), sB);
+    scaledA[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((values[i]! - zpA) << LEFT_SHIFT, ma.multiplier), -ma.shift);
+    scaledB[i] = roundingDivideByPOT(saturatingRoundingDoublingHighMul((values[i]! - zpB) << LEFT_SHIFT, mb.multiplier), -mb.shift);
   }
   // The WebAssembly kernel computes the same bytes, per element, when it is available.
   const simd = wasmAddQuantized({ a: aT, b: bT, output: outT, layout, scaledA, scaledB, outputMultiplier: mOut, outputShift: sOut, outputZeroPoint: zpOut, activationMin: actMin, activationMax: actMax });
   if (simd) return simd;
-
-  // Each output depends only on the two input bytes: for big tensors, a table of all 65,536
-  // results (built with the arithmetic above) is much cheaper than that arithmetic per element.
-  if (y.length >= LOOKUP_MIN_ELEMENTS) {
-    const table = new Uint8Array(65536);
-    for (let i = 0; i < 256; i++) {
-      for (let j = 0; j < 256; j++) {
-        const v = roundingDivideByPOT(saturatingRoundingDoublingHighMul(scaledA[i]! + scaledB[j]!, mOut), sOut) + zpOut;
-        table[(i << 8) | j] = (v < actMin ? actMin : v > actMax ? actMax : v) & 255;
-      }
-    }
-    return function addQuantized8Table(): void {
-      let o = 0;
-      for (let r = 0; r < rows; r++) {
-        let ia = aOffsets[r]!;
-        let ib = bOffsets[r]!;
-        for (let i = 0; i < inner; i++, ia += aStep, ib += bStep) y[o++] = table[((a[ia]! & 255) << 8) | (b[ib]! & 255)]!;
-      }
-    };
-  }
-
-  return function addQuantized8(): void {
-    let o = 0;
-    for (let r = 0; r < rows; r++) {
-      let ia = aOffsets[r]!;
-      let ib = bOffsets[r]!;
-      for (let i = 0; i < inner; i++, ia += aStep, ib += bStep) {
-        const scaledA = roundingDivideByPOT(saturatingRoundingDoublingHighMul((a[ia]! - zpA) << LEFT_SHIFT, mA), sA);
-        const scaledB = roundingDivideByPOT(saturatingRoundingDoublingHighMul((b[ib]! - zpB) << LEFT_SHIFT, mB), sB);
-        const v = roundingDivideByPOT(saturatingRoundingDoublingHighMul(scaledA + scaledB, mOut), sOut) + zpOut;
-        y[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
-      }
-    }
-  };
+  return bytePairRun(layout, aT, bT, outT, (aByte, bByte) => {
+    const v = roundingDivideByPOT(saturatingRoundingDoublingHighMul(scaledA[aByte]! + scaledB[bByte]!, mOut), sOut) + zpOut;
+    return (v < actMin ? actMin : v > actMax ? actMax : v) & 255;
+  });
 }
 
 function addInt32(a: Int32Array, b: Int32Array, y: Int32Array, layout: BroadcastPlan, lo: number, hi: number): KernelRun {

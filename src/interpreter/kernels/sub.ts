@@ -5,6 +5,7 @@ import { bytePairRun } from '../byte-pair-table.js';
 import { registerKernel } from '../registry.js';
 import type { BroadcastPlan } from '../broadcast.js';
 import type { KernelNode, KernelRun } from '../kernel.js';
+import { wasmAddQuantized } from '../wasm/add.js';
 import { invalid, perTensorQuantization } from './node-checks.js';
 
 /** TFLite's SUB broadcasts up to 5-D (reference BroadcastSubSlow). */
@@ -100,6 +101,9 @@ function prepareQuantized(node: KernelNode, plan: BroadcastPlan): KernelRun {
   const zo = qo.zeroPoint;
   const outM = mo.multiplier;
   const outShift = mo.shift;
+  // ADD's WebAssembly kernel computes the same bytes (the sum with b's scaled values negated).
+  const simd = wasmAddQuantized({ a, b, output: out, layout: plan, scaledA, scaledB, outputMultiplier: outM, outputShift: -outShift, outputZeroPoint: zo, activationMin: lo, activationMax: hi });
+  if (simd) return simd;
   return bytePairRun(plan, a, b, out, (xByte, yByte) => {
     const v = multiplyByQuantizedMultiplierSmallerThanOne(scaledA[xByte]! + scaledB[yByte]!, outM, outShift) + zo;
     return (v < lo ? lo : hi < v ? hi : v) & 255;

@@ -5,7 +5,10 @@ import { wasmKernels } from './module.js';
 import { WasmOutput } from './operands.js';
 import { owningBlocks } from './owned-blocks.js';
 
-/** A quantized ADD as the TypeScript kernel prepared it (kernels/add.ts). */
+/**
+ * A quantized ADD as the TypeScript kernel prepared it (kernels/add.ts), or a SUB
+ * (kernels/sub.ts: the same arithmetic, with b's rescaled values negated).
+ */
 export interface QuantizedAddSpec {
   readonly a: RuntimeTensor;
   readonly b: RuntimeTensor;
@@ -23,7 +26,7 @@ export interface QuantizedAddSpec {
 }
 
 /**
- * The WebAssembly quantized ADD (assembly/add.ts): the output stage per element with exact
+ * The WebAssembly quantized ADD and SUB (assembly/add.ts): the output stage per element with exact
  * 64-bit products, instead of the TypeScript kernel's 64 KiB table of every result (which
  * takes memory and 65,536 evaluations to build). Null when the kernels are off or an input
  * does not live in their memory (a constant, a model input): the TypeScript kernel runs then.
