@@ -1,8 +1,8 @@
 /**
  * One process, one model, our interpreter: prints one JSON line with its latency (median of
- * `--runs` timed Interpreter.run calls after `--warmup` untimed ones, pattern input), its peak
- * resident memory (indicative only: under tsx its loader thread adds noise of several MiB;
- * memory.mjs measures the compiled library) and how many operators ran on the WebAssembly kernels.
+ * `--runs` timed Interpreter.run calls after `--warmup` untimed ones, pattern input), its load
+ * time and how many operators ran on the WebAssembly kernels. Memory is memory.mjs's job: under
+ * tsx, its loader thread moves peak RSS by several MiB between identical runs.
  * EDGETPU_LEARN_WASM=0 in the environment measures the TypeScript kernels instead.
  *
  *   node --import tsx benchmarks/cpu-inference/ours.ts --model M.tflite [--runs 30] [--warmup 5]
@@ -18,9 +18,7 @@ if (!values.model) throw new Error('--model is required');
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 
-// The baseline is the process with the library imported (and the kernels' module compiled), before the model is read.
 wasmKernels();
-const rssBeforeLoad = process.memoryUsage().rss;
 const loadStart = performance.now();
 const interpreter = await Interpreter.create(values.model);
 const loadMs = performance.now() - loadStart;
@@ -41,8 +39,5 @@ console.log(JSON.stringify({
   latency: latencyStats(times),
   wasmOperators: status.preparedKernels,
   arenaBytes: interpreter.arenaBytes,
-  wasmMemoryBytes: wasmKernels()?.heap.capacity ?? 0,
-  rssBeforeLoadBytes: rssBeforeLoad,
-  maxRssBytes: process.resourceUsage().maxRSS * 1024,
 }));
 await interpreter.close();
